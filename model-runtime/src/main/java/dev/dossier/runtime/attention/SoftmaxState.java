@@ -1,0 +1,86 @@
+package dev.dossier.runtime.attention;
+
+/**
+ * The running state of an online (flash-style) softmax over some keys, for one query head:
+ * the largest score seen, the sum of {@code exp(score - max)}, and the value vectors weighted
+ * the same way. Two states over disjoint key sets merge by log-sum-exp into the state over
+ * their union, which is how the DCA parts are combined without one n x n score matrix.
+ */
+public final class SoftmaxState {
+    float max;
+    float sum;
+    final float[] weighted;
+
+    public SoftmaxState(int headSize) {
+        this.weighted = new float[headSize];
+        reset();
+    }
+
+    public void reset() {
+        max = Float.NEGATIVE_INFINITY;
+        sum = 0;
+        java.util.Arrays.fill(weighted, 0);
+    }
+
+    /** Adds keys with {@code scores[0..n)} whose values start at {@code values[valueOffset]}, one head-size apart. */
+    void addBlock(float[] scores, int n, float[] values, int valueOffset) {
+        float blockMax = Float.NEGATIVE_INFINITY;
+        for (int k = 0; k < n; k++) {
+            blockMax = Math.max(blockMax, scores[k]);
+        }
+        if (blockMax > max) {
+            rescale(max == Float.NEGATIVE_INFINITY ? 0 : (float) Math.exp(max - blockMax));
+            max = blockMax;
+        }
+        int headSize = weighted.length;
+        for (int k = 0; k < n; k++) {
+            float p = (float) Math.exp(scores[k] - max);
+            sum += p;
+            int v = valueOffset + k * headSize;
+            for (int d = 0; d < headSize; d++) {
+                weighted[d] += p * values[v + d];
+            }
+        }
+    }
+
+    private void rescale(float factor) {
+        sum *= factor;
+        for (int d = 0; d < weighted.length; d++) {
+            weighted[d] *= factor;
+        }
+    }
+
+    /** Folds {@code other} (over a disjoint set of keys) into this state: the log-sum-exp merge. */
+    public void merge(SoftmaxState other) {
+        if (other.sum == 0) {
+            return;
+        }
+        if (sum == 0) {
+            max = other.max;
+            sum = other.sum;
+            System.arraycopy(other.weighted, 0, weighted, 0, weighted.length);
+            return;
+        }
+        float newMax = Math.max(max, other.max);
+        float mine = (float) Math.exp(max - newMax);
+        float theirs = (float) Math.exp(other.max - newMax);
+        sum = sum * mine + other.sum * theirs;
+        for (int d = 0; d < weighted.length; d++) {
+            weighted[d] = weighted[d] * mine + other.weighted[d] * theirs;
+        }
+        max = newMax;
+    }
+
+    /** The log of the softmax denominator: {@code max + ln(sum)}. */
+    public double logSumExp() {
+        return max + Math.log(sum);
+    }
+
+    /** Writes the attention output, {@code weighted / sum}. */
+    public void writeOutput(float[] out, int offset) {
+        float inverse = 1f / sum;
+        for (int d = 0; d < weighted.length; d++) {
+            out[offset + d] = weighted[d] * inverse;
+        }
+    }
+}

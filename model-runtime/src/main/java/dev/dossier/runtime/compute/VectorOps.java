@@ -1,0 +1,64 @@
+package dev.dossier.runtime.compute;
+
+/** Element-wise kernels of the forward pass. */
+public final class VectorOps {
+    private VectorOps() {
+    }
+
+    /** {@code out = x / rms(x) * weight}, over {@code size} values. */
+    public static void rmsNorm(float[] out, int outOffset, float[] x, int xOffset, float[] weight, int size, float epsilon) {
+        double sumOfSquares = 0;
+        for (int i = 0; i < size; i++) {
+            float v = x[xOffset + i];
+            sumOfSquares += v * v;
+        }
+        float inverseRms = (float) (1.0 / Math.sqrt(sumOfSquares / size + epsilon));
+        for (int i = 0; i < size; i++) {
+            out[outOffset + i] = weight[i] * (inverseRms * x[xOffset + i]);
+        }
+    }
+
+    /** SwiGLU: {@code gate = silu(gate) * up}. */
+    public static void swiglu(float[] gate, float[] up, int n) {
+        for (int i = 0; i < n; i++) {
+            float g = gate[i];
+            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+        }
+    }
+
+    public static void add(float[] into, float[] other, int n) {
+        for (int i = 0; i < n; i++) {
+            into[i] += other[i];
+        }
+    }
+
+    /** In-place softmax of {@code x[0..n)}. */
+    public static void softmax(float[] x, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, x[i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) Math.exp(x[i] - max);
+            sum += x[i];
+        }
+        float inverse = (float) (1.0 / sum);
+        for (int i = 0; i < n; i++) {
+            x[i] *= inverse;
+        }
+    }
+
+    /** {@code log(sum(exp(x)))} over {@code x[0..n)}, computed stably. */
+    public static double logSumExp(float[] x, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, x[i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += Math.exp(x[i] - max);
+        }
+        return max + Math.log(sum);
+    }
+}
