@@ -1,0 +1,122 @@
+package dev.dossier.runtime.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.dossier.runtime.Fixtures;
+import dev.dossier.runtime.attention.AttentionConfig;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The DCA invariants of shared/design/dca.md, end to end on the real stories260K model. */
+class SessionInvariantsTest {
+    /** Small chunks (L = 32) so a few hundred tokens cross many chunk boundaries. */
+    private static final AttentionConfig SMALL_CHUNKS = new AttentionConfig(true, 48, 16);
+
+    private static Llama model;
+    private static int[] tokens;
+
+    @BeforeAll
+    static void load() throws Exception {
+        model = Llama.load(Fixtures.stories260K());
+        String text = Fixtures.goldenGreedy256();
+        tokens = model.tokenizer().encode(text + "\n" + text, true);
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    /** Invariant 1: up to one chunk length, DCA is plain RoPE attention. */
+    @Test
+    void dcaEqualsRopeWithinOneChunk() {
+        AttentionConfig dca = AttentionConfig.dcaDefaults(model.config().contextLength());
+        int n = dca.chunkLength();
+        assertArrayEquals(allLogits(dca, n, 64), allLogits(AttentionConfig.rope(), n, 64));
+    }
+
+    /** ...and beyond it they differ: the comparison above can fail. */
+    @Test
+    void dcaDiffersFromRopePastOneChunk() {
+        int n = 3 * SMALL_CHUNKS.chunkLength();
+        float[] dca = allLogits(SMALL_CHUNKS, n, 64);
+        float[] rope = allLogits(AttentionConfig.rope(), n, 64);
+        int vocabulary = model.config().vocabularySize();
+        int firstRowPastChunk = SMALL_CHUNKS.chunkLength() * vocabulary;
+        assertArrayEquals(Arrays.copyOf(rope, firstRowPastChunk), Arrays.copyOf(dca, firstRowPastChunk));
+        assertFalse(Arrays.equals(rope, dca));
+    }
+
+    /** Invariant 3: prefill n then decode token n+1 equals prefill of n+1. */
+    @Test
+    void decodingAfterPrefillEqualsLongerPrefill() {
+        for (int n : new int[] {31, 32, 33, 64, 100, 200}) {
+            Session incremental = new Session(model, SMALL_CHUNKS, n + 1);
+            incremental.prefill(tokens, 0, n, false, (p, l, o) -> { }, Session.Progress.NONE);
+            float[] decoded = incremental.next(tokens[n]);
+
+            Session whole = new Session(model, SMALL_CHUNKS, n + 1);
+            float[][] last = new float[1][];
+            whole.prefill(tokens, 0, n + 1, false, (p, l, o) -> last[0] = row(l, o), Session.Progress.NONE);
+            assertArrayEquals(last[0], decoded, 1e-5f, "n = " + n);
+        }
+    }
+
+    /** Invariant 4: where blocks are split does not change anything. */
+    @Test
+    void blockPrefillIsInvariantToBlockBoundaries() {
+        int n = 200;
+        float[] reference = allLogits(SMALL_CHUNKS, n, 64);
+        for (int block : new int[] {1, 7, 32, 45, 200}) {
+            assertArrayEquals(reference, allLogits(SMALL_CHUNKS, n, block), 1e-5f, "block size " + block);
+        }
+    }
+
+    /** The cache of a prefix does not depend on what follows it: the basis of prefix caching. */
+    @Test
+    void truncatingAndRecomputingGivesTheSameLogits() {
+        int n = 150;
+        Session session = new Session(model, SMALL_CHUNKS, n);
+        float[] first = lastLogits(session, 0, n);
+        session.truncate(90);
+        assertArrayEquals(first, lastLogits(session, 90, n));
+    }
+
+    @Test
+    void tooManyTokensAreRefusedWithTheNumbers() {
+        Session session = new Session(model, SMALL_CHUNKS, 10);
+        ContextOverflowException e = assertThrows(ContextOverflowException.class,
+                () -> session.prefill(tokens, 0, 11, false, (p, l, o) -> { }, Session.Progress.NONE));
+        assertEquals(11, e.tokensNeeded());
+        assertEquals(10, e.tokensAvailable());
+        assertEquals(0, session.position(), "nothing was half-written");
+    }
+
+    @Test
+    void aChunkSizeBeyondTheTrainingContextIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new Session(model, new AttentionConfig(true, 600, 64), 100));
+    }
+
+    private static float[] allLogits(AttentionConfig config, int n, int block) {
+        int vocabulary = model.config().vocabularySize();
+        float[] all = new float[n * vocabulary];
+        Session session = new Session(model, config, n, block);
+        session.prefill(tokens, 0, n, true, (p, l, o) -> System.arraycopy(l, o, all, p * vocabulary, vocabulary), Session.Progress.NONE);
+        return all;
+    }
+
+    private static float[] lastLogits(Session session, int from, int to) {
+        float[][] last = new float[1][];
+        session.prefill(tokens, from, to - from, false, (p, l, o) -> last[0] = row(l, o), Session.Progress.NONE);
+        return last[0];
+    }
+
+    private static float[] row(float[] logits, int offset) {
+        return Arrays.copyOfRange(logits, offset, offset + model.config().vocabularySize());
+    }
+}
