@@ -13,8 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,6 +32,10 @@ public final class GgufFile implements AutoCloseable {
     public static final int MAGIC = 0x46554747; // "GGUF" read as a little-endian int
     public static final int DEFAULT_ALIGNMENT = 32;
     private static final int MAX_DIMENSIONS = 4;
+    /** Far above any real metadata string (a whole tokenizer.json is a few MB); stops a corrupt length from allocating gigabytes. */
+    private static final long MAX_STRING_BYTES = 1L << 28;
+    /** Arrays of arrays are allowed by the format but unused; a limit keeps a corrupt file from recursing without end. */
+    private static final int MAX_ARRAY_NESTING = 4;
 
     private final Path path;
     private final Arena arena;
@@ -99,7 +105,9 @@ public final class GgufFile implements AutoCloseable {
         for (long i = 0; i < metadataCount; i++) {
             String key = in.string();
             int valueType = in.i32();
-            metadata.put(key, in.value(valueType, key));
+            if (metadata.put(key, in.value(valueType, key)) != null) {
+                throw new GgufFormatException("metadata key '" + key + "' appears twice");
+            }
         }
 
         int alignment = DEFAULT_ALIGNMENT;
@@ -112,8 +120,9 @@ public final class GgufFile implements AutoCloseable {
         }
 
         record RawTensor(String name, long[] dims, GgmlType type, long offset) {}
-        RawTensor[] raw = new RawTensor[(int) tensorCount];
-        for (int i = 0; i < tensorCount; i++) {
+        // Grown as entries are read, not sized by the count: a corrupt count then runs out of file, not memory.
+        List<RawTensor> raw = new ArrayList<>();
+        for (long i = 0; i < tensorCount; i++) {
             String name = in.string();
             int nDims = in.i32();
             if (nDims < 0 || nDims > MAX_DIMENSIONS) {
@@ -133,7 +142,7 @@ public final class GgufFile implements AutoCloseable {
             } catch (GgufFormatException e) {
                 throw new GgufFormatException("tensor '" + name + "' has unknown tensor type id " + typeId);
             }
-            raw[i] = new RawTensor(name, dims, type, in.i64());
+            raw.add(new RawTensor(name, dims, type, in.i64()));
         }
 
         long dataStart = alignUp(in.position, alignment);
@@ -141,6 +150,10 @@ public final class GgufFile implements AutoCloseable {
         for (RawTensor t : raw) {
             if (t.offset() < 0 || t.offset() % alignment != 0) {
                 throw new GgufFormatException("tensor '" + t.name() + "' has data offset " + t.offset() + ", not a multiple of the alignment " + alignment);
+            }
+            if (t.offset() > mapping.byteSize() - dataStart) {
+                throw new GgufFormatException("tensor '" + t.name() + "' data offset " + t.offset() + " lies outside the file ("
+                        + mapping.byteSize() + " bytes, data from " + dataStart + "): the file is truncated or corrupt");
             }
             GgufTensorInfo info = new GgufTensorInfo(t.name(), t.dims(), t.type(), dataStart + t.offset());
             long bytes;
@@ -311,7 +324,10 @@ public final class GgufFile implements AutoCloseable {
             long at = position;
             long length = i64();
             if (length < 0 || length > segment.byteSize() - position) {
-                throw new GgufFormatException("string length " + Long.toUnsignedString(length) + " at offset " + at + " runs past the end of the file");
+                throw new GgufFormatException("string length " + Long.toUnsignedString(length) + " at offset " + at + " runs past the end of the file: it is truncated or corrupt");
+            }
+            if (length > MAX_STRING_BYTES) {
+                throw new GgufFormatException("string length " + length + " at offset " + at + " is implausibly large: the file is corrupt");
             }
             long start = take(length);
             byte[] bytes = segment.asSlice(start, length).toArray(ValueLayout.JAVA_BYTE);
@@ -335,7 +351,7 @@ public final class GgufFile implements AutoCloseable {
                 case 6 -> segment.get(F32, take(4));
                 case 7 -> bool(key);
                 case 8 -> string();
-                case 9 -> array(key);
+                case 9 -> array(key, 1);
                 case 10, 11 -> i64();
                 case 12 -> segment.get(F64, take(8));
                 default -> throw new GgufFormatException("metadata '" + key + "' has unknown value type " + Integer.toUnsignedString(type) + " at offset " + (position - 4));
@@ -350,7 +366,10 @@ public final class GgufFile implements AutoCloseable {
             return b == 1;
         }
 
-        private Object array(String key) {
+        private Object array(String key, int depth) {
+            if (depth > MAX_ARRAY_NESTING) {
+                throw new GgufFormatException("metadata '" + key + "' nests arrays more than " + MAX_ARRAY_NESTING + " deep");
+            }
             int elementType = i32();
             long minBytes = switch (elementType) {
                 case 0, 1, 7 -> 1;
@@ -360,7 +379,11 @@ public final class GgufFile implements AutoCloseable {
                 case 9 -> 12;
                 default -> throw new GgufFormatException("metadata '" + key + "' is an array of unknown type " + Integer.toUnsignedString(elementType));
             };
-            int n = Math.toIntExact(count("array length of '" + key + "'", minBytes));
+            long length = count("array length of '" + key + "'", minBytes);
+            if (length > Integer.MAX_VALUE - 8) {
+                throw new GgufFormatException("metadata '" + key + "' is an array of " + length + " values, more than Java arrays hold");
+            }
+            int n = (int) length;
             return switch (elementType) {
                 case 0, 1, 2, 3, 5 -> {
                     int[] values = new int[n];
@@ -394,7 +417,7 @@ public final class GgufFile implements AutoCloseable {
                 }
                 default -> {
                     Object[] values = new Object[n];
-                    for (int i = 0; i < n; i++) values[i] = array(key);
+                    for (int i = 0; i < n; i++) values[i] = array(key, depth + 1);
                     yield values;
                 }
             };

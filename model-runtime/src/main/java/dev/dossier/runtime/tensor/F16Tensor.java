@@ -2,10 +2,20 @@ package dev.dossier.runtime.tensor;
 
 import dev.dossier.runtime.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /** IEEE half-precision floats. */
 public final class F16Tensor extends FloatTensor {
+    /** One half per float lane. */
+    private static final VectorSpecies<Short> S_SPECIES =
+            VectorSpecies.of(short.class, VectorShape.forBitSize(F_SPECIES.length() * Short.SIZE));
+    private static final VectorSpecies<Integer> I_SPECIES = F_SPECIES.withLanes(int.class);
 
     public F16Tensor(MemorySegment data, long size) {
         super(data, size);
@@ -23,10 +33,39 @@ public final class F16Tensor extends FloatTensor {
 
     @Override
     public float dot(long offset, float[] that, int thatOffset, int n) {
-        float sum = 0;
-        for (int i = 0; i < n; i++) {
-            sum += getFloat(offset + i) * that[thatOffset + i];
+        FloatVector acc = FloatVector.zero(F_SPECIES);
+        int upper = F_SPECIES.loopBound(n);
+        int i = 0;
+        for (; i < upper; i += F_SPECIES.length()) {
+            acc = load(offset + i).fma(FloatVector.fromArray(F_SPECIES, that, thatOffset + i), acc);
         }
-        return sum;
+        return acc.reduceLanes(VectorOperators.ADD) + scalarDot(offset + i, that, thatOffset + i, n - i);
+    }
+
+    @Override
+    public void dequantize(long offset, float[] out, int outOffset, int n) {
+        int upper = F_SPECIES.loopBound(n);
+        int i = 0;
+        for (; i < upper; i += F_SPECIES.length()) {
+            load(offset + i).intoArray(out, outOffset + i);
+        }
+        scalarDequantize(offset + i, out, outOffset + i, n - i);
+    }
+
+    /**
+     * Halves widened to floats with integer arithmetic (the Vector API has no half-to-float
+     * conversion): shifting a half's exponent and mantissa into a float's place gives the value
+     * scaled by 2^-112 (the difference of the exponent biases), exact for normals and subnormals
+     * alike, and multiplying by 2^112 undoes it. Infinities and NaNs are patched in separately.
+     */
+    private FloatVector load(long index) {
+        ShortVector halves = ShortVector.fromMemorySegment(S_SPECIES, data, index * 2, ByteOrder.LITTLE_ENDIAN);
+        IntVector bits = (IntVector) halves.convertShape(VectorOperators.S2I, I_SPECIES, 0);
+        IntVector magnitude = bits.and(0x7FFF);
+        IntVector shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
+        IntVector finite = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
+        IntVector infOrNaN = shifted.or(0x7F80_0000);
+        IntVector sign = bits.and(0x8000).lanewise(VectorOperators.LSHL, 16);
+        return finite.blend(infOrNaN, magnitude.compare(VectorOperators.GE, 0x7C00)).or(sign).reinterpretAsFloats();
     }
 }

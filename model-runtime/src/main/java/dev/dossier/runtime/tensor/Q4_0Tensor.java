@@ -2,10 +2,18 @@ package dev.dossier.runtime.tensor;
 
 import dev.dossier.runtime.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
-/** Blocks of 32: an f16 scale, then 16 bytes of 4-bit values (low nibbles are values 0..15, high nibbles 16..31); value = scale * (q - 8). */
+/**
+ * Blocks of 32 (18 bytes): an f16 scale, then 16 bytes of 4-bit values; the low nibbles are
+ * values 0..15 and the high nibbles values 16..31. value = scale * (q - 8).
+ */
 public final class Q4_0Tensor extends FloatTensor {
+    private static final int BLOCK_SIZE = 32;
+    private static final int HALF = BLOCK_SIZE / 2;
+    private static final int BLOCK_BYTES = 2 + HALF;
 
     public Q4_0Tensor(MemorySegment data, long size) {
         super(data, size);
@@ -18,20 +26,50 @@ public final class Q4_0Tensor extends FloatTensor {
 
     @Override
     public float getFloat(long index) {
-        long block = index / 32;
-        int within = (int) (index % 32);
-        long at = block * 18;
-        int packed = Byte.toUnsignedInt(data.get(ValueLayout.JAVA_BYTE, at + 2 + (within & 15)));
-        int q = within < 16 ? packed & 0xF : packed >>> 4;
+        long at = index / BLOCK_SIZE * BLOCK_BYTES;
+        int within = (int) (index % BLOCK_SIZE);
+        int packed = u8(data, at + 2 + within % HALF);
+        int q = within < HALF ? packed & 0xF : packed >>> 4;
         return f16(data, at) * (q - 8);
     }
 
     @Override
-    public float dot(long offset, float[] that, int thatOffset, int n) {
-        float sum = 0;
-        for (int i = 0; i < n; i++) {
-            sum += getFloat(offset + i) * that[thatOffset + i];
+    protected float dotBlocks(long firstBlock, int blocks, float[] that, int thatOffset) {
+        FloatVector acc = FloatVector.zero(F_SPECIES);
+        for (int b = 0; b < blocks; b++) {
+            long at = (firstBlock + b) * BLOCK_BYTES;
+            FloatVector scale = FloatVector.broadcast(F_SPECIES, f16(data, at));
+            int x = thatOffset + b * BLOCK_SIZE;
+            for (int i = 0; i < HALF; i += B_SPECIES.length()) {
+                ByteVector packed = loadBytes(data, at + 2 + i);
+                ByteVector first = packed.and((byte) 0xF).sub((byte) 8);
+                ByteVector second = packed.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+                for (int part = 0; part < PARTS; part++) {
+                    int lane = i + part * F_SPECIES.length();
+                    acc = widen(first, part).mul(scale).fma(FloatVector.fromArray(F_SPECIES, that, x + lane), acc);
+                    acc = widen(second, part).mul(scale).fma(FloatVector.fromArray(F_SPECIES, that, x + HALF + lane), acc);
+                }
+            }
         }
-        return sum;
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    protected void dequantizeBlocks(long firstBlock, int blocks, float[] out, int outOffset) {
+        for (int b = 0; b < blocks; b++) {
+            long at = (firstBlock + b) * BLOCK_BYTES;
+            FloatVector scale = FloatVector.broadcast(F_SPECIES, f16(data, at));
+            int o = outOffset + b * BLOCK_SIZE;
+            for (int i = 0; i < HALF; i += B_SPECIES.length()) {
+                ByteVector packed = loadBytes(data, at + 2 + i);
+                ByteVector first = packed.and((byte) 0xF).sub((byte) 8);
+                ByteVector second = packed.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+                for (int part = 0; part < PARTS; part++) {
+                    int lane = i + part * F_SPECIES.length();
+                    widen(first, part).mul(scale).intoArray(out, o + lane);
+                    widen(second, part).mul(scale).intoArray(out, o + HALF + lane);
+                }
+            }
+        }
     }
 }

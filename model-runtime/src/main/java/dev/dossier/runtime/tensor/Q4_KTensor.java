@@ -2,10 +2,21 @@ package dev.dossier.runtime.tensor;
 
 import dev.dossier.runtime.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
-/** Super-blocks of 256 (144 bytes): f16 d, f16 dmin, 12 bytes of packed 6-bit scales and mins for 8 sub-blocks of 32, then 128 bytes of 4-bit values; value = d * scale * q - dmin * min. */
+/**
+ * Super-blocks of 256 (144 bytes): f16 d, f16 dmin, 12 bytes of packed 6-bit scales and mins
+ * for 8 sub-blocks of 32, then 128 bytes of 4-bit values. Each 64 values share 32 bytes: the
+ * first 32 in the low nibbles, the next 32 in the high ones. value = d * scale * q - dmin * min.
+ */
 public final class Q4_KTensor extends FloatTensor {
+    private static final int BLOCK_SIZE = 256;
+    private static final int BLOCK_BYTES = 144;
+    private static final int SUB_BLOCK = 32;
+    private static final int SCALES = 4;      // byte offset of the packed scales and mins
+    private static final int NIBBLES = 16;    // byte offset of the 4-bit values
 
     public Q4_KTensor(MemorySegment data, long size) {
         super(data, size);
@@ -18,38 +29,88 @@ public final class Q4_KTensor extends FloatTensor {
 
     @Override
     public float getFloat(long index) {
-        long block = index / 256;
-        int within = (int) (index % 256);
-        long at = block * 144;
-        float d = f16(data, at);
-        float dmin = f16(data, at + 2);
-        int subBlock = within / 32;
-        int scale;
-        int min;
-        long scales = at + 4;
-        if (subBlock < 4) {
-            scale = u8(scales + subBlock) & 63;
-            min = u8(scales + subBlock + 4) & 63;
-        } else {
-            scale = (u8(scales + subBlock + 4) & 0xF) | ((u8(scales + subBlock - 4) >>> 6) << 4);
-            min = (u8(scales + subBlock + 4) >>> 4) | ((u8(scales + subBlock) >>> 6) << 4);
-        }
-        // Each 64 values share 32 bytes: the first 32 in the low nibbles, the next 32 in the high ones.
-        int packed = u8(at + 16 + (within / 64) * 32 + (within % 32));
-        int q = (subBlock % 2 == 0) ? packed & 0xF : packed >>> 4;
-        return d * scale * q - dmin * min;
+        long at = index / BLOCK_SIZE * BLOCK_BYTES;
+        int within = (int) (index % BLOCK_SIZE);
+        int subBlock = within / SUB_BLOCK;
+        int packed = u8(data, at + NIBBLES + (within / 64) * 32 + within % 32);
+        int q = subBlock % 2 == 0 ? packed & 0xF : packed >>> 4;
+        return f16(data, at) * scale(at, subBlock) * q - f16(data, at + 2) * min(at, subBlock);
     }
 
-    private int u8(long byteOffset) {
-        return Byte.toUnsignedInt(data.get(ValueLayout.JAVA_BYTE, byteOffset));
+    /*
+     * The 12 scale bytes hold 8 six-bit scales and 8 six-bit mins. Sub-blocks 0..3 keep theirs in
+     * the low 6 bits of bytes 0..3 (scales) and 4..7 (mins); sub-blocks 4..7 keep their low 4 bits
+     * in the nibbles of bytes 8..11 and their top 2 bits in the spare top bits of bytes 0..7.
+     */
+    private int scale(long at, int subBlock) {
+        long scales = at + SCALES;
+        if (subBlock < 4) {
+            return u8(data, scales + subBlock) & 63;
+        }
+        return (u8(data, scales + subBlock + 4) & 0xF) | (u8(data, scales + subBlock - 4) >>> 6) << 4;
+    }
+
+    private int min(long at, int subBlock) {
+        long scales = at + SCALES;
+        if (subBlock < 4) {
+            return u8(data, scales + subBlock + 4) & 63;
+        }
+        return (u8(data, scales + subBlock + 4) >>> 4) | (u8(data, scales + subBlock) >>> 6) << 4;
     }
 
     @Override
-    public float dot(long offset, float[] that, int thatOffset, int n) {
-        float sum = 0;
-        for (int i = 0; i < n; i++) {
-            sum += getFloat(offset + i) * that[thatOffset + i];
+    protected float dotBlocks(long firstBlock, int blocks, float[] that, int thatOffset) {
+        FloatVector acc = FloatVector.zero(F_SPECIES);
+        for (int b = 0; b < blocks; b++) {
+            long at = (firstBlock + b) * BLOCK_BYTES;
+            float d = f16(data, at);
+            float dmin = f16(data, at + 2);
+            for (int group = 0; group < 4; group++) { // 64 values: sub-blocks 2 * group (low nibbles) and 2 * group + 1 (high)
+                FloatVector firstScale = FloatVector.broadcast(F_SPECIES, d * scale(at, 2 * group));
+                FloatVector firstMin = FloatVector.broadcast(F_SPECIES, dmin * min(at, 2 * group));
+                FloatVector secondScale = FloatVector.broadcast(F_SPECIES, d * scale(at, 2 * group + 1));
+                FloatVector secondMin = FloatVector.broadcast(F_SPECIES, dmin * min(at, 2 * group + 1));
+                int x = thatOffset + b * BLOCK_SIZE + group * 64;
+                for (int i = 0; i < 32; i += B_SPECIES.length()) {
+                    ByteVector packed = loadBytes(data, at + NIBBLES + group * 32 + i);
+                    ByteVector first = packed.and((byte) 0xF);
+                    ByteVector second = packed.lanewise(VectorOperators.LSHR, 4);
+                    for (int part = 0; part < PARTS; part++) {
+                        int lane = i + part * F_SPECIES.length();
+                        FloatVector firstWeights = widen(first, part).mul(firstScale).sub(firstMin);
+                        acc = firstWeights.fma(FloatVector.fromArray(F_SPECIES, that, x + lane), acc);
+                        FloatVector secondWeights = widen(second, part).mul(secondScale).sub(secondMin);
+                        acc = secondWeights.fma(FloatVector.fromArray(F_SPECIES, that, x + 32 + lane), acc);
+                    }
+                }
+            }
         }
-        return sum;
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    protected void dequantizeBlocks(long firstBlock, int blocks, float[] out, int outOffset) {
+        for (int b = 0; b < blocks; b++) {
+            long at = (firstBlock + b) * BLOCK_BYTES;
+            float d = f16(data, at);
+            float dmin = f16(data, at + 2);
+            for (int group = 0; group < 4; group++) {
+                FloatVector firstScale = FloatVector.broadcast(F_SPECIES, d * scale(at, 2 * group));
+                FloatVector firstMin = FloatVector.broadcast(F_SPECIES, dmin * min(at, 2 * group));
+                FloatVector secondScale = FloatVector.broadcast(F_SPECIES, d * scale(at, 2 * group + 1));
+                FloatVector secondMin = FloatVector.broadcast(F_SPECIES, dmin * min(at, 2 * group + 1));
+                int o = outOffset + b * BLOCK_SIZE + group * 64;
+                for (int i = 0; i < 32; i += B_SPECIES.length()) {
+                    ByteVector packed = loadBytes(data, at + NIBBLES + group * 32 + i);
+                    ByteVector first = packed.and((byte) 0xF);
+                    ByteVector second = packed.lanewise(VectorOperators.LSHR, 4);
+                    for (int part = 0; part < PARTS; part++) {
+                        int lane = i + part * F_SPECIES.length();
+                        widen(first, part).mul(firstScale).sub(firstMin).intoArray(out, o + lane);
+                        widen(second, part).mul(secondScale).sub(secondMin).intoArray(out, o + 32 + lane);
+                    }
+                }
+            }
+        }
     }
 }

@@ -3,9 +3,14 @@ package dev.dossier.runtime.tensor;
 import dev.dossier.runtime.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
-/** Blocks of 32: an f16 scale, then 32 signed bytes; value = scale * q. */
+/** Blocks of 32 (34 bytes): an f16 scale, then 32 signed bytes; value = scale * q. */
 public final class Q8_0Tensor extends FloatTensor {
+    private static final int BLOCK_SIZE = 32;
+    private static final int BLOCK_BYTES = 2 + BLOCK_SIZE;
 
     public Q8_0Tensor(MemorySegment data, long size) {
         super(data, size);
@@ -18,18 +23,41 @@ public final class Q8_0Tensor extends FloatTensor {
 
     @Override
     public float getFloat(long index) {
-        long block = index / 32;
-        int within = (int) (index % 32);
-        long at = block * 34;
+        long at = index / BLOCK_SIZE * BLOCK_BYTES;
+        int within = (int) (index % BLOCK_SIZE);
         return f16(data, at) * data.get(ValueLayout.JAVA_BYTE, at + 2 + within);
     }
 
     @Override
-    public float dot(long offset, float[] that, int thatOffset, int n) {
-        float sum = 0;
-        for (int i = 0; i < n; i++) {
-            sum += getFloat(offset + i) * that[thatOffset + i];
+    protected float dotBlocks(long firstBlock, int blocks, float[] that, int thatOffset) {
+        FloatVector acc = FloatVector.zero(F_SPECIES);
+        for (int b = 0; b < blocks; b++) {
+            long at = (firstBlock + b) * BLOCK_BYTES;
+            FloatVector scale = FloatVector.broadcast(F_SPECIES, f16(data, at));
+            int x = thatOffset + b * BLOCK_SIZE;
+            for (int i = 0; i < BLOCK_SIZE; i += B_SPECIES.length()) {
+                ByteVector q = loadBytes(data, at + 2 + i);
+                for (int part = 0; part < PARTS; part++) {
+                    FloatVector weights = widen(q, part).mul(scale);
+                    acc = weights.fma(FloatVector.fromArray(F_SPECIES, that, x + i + part * F_SPECIES.length()), acc);
+                }
+            }
         }
-        return sum;
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    protected void dequantizeBlocks(long firstBlock, int blocks, float[] out, int outOffset) {
+        for (int b = 0; b < blocks; b++) {
+            long at = (firstBlock + b) * BLOCK_BYTES;
+            FloatVector scale = FloatVector.broadcast(F_SPECIES, f16(data, at));
+            int o = outOffset + b * BLOCK_SIZE;
+            for (int i = 0; i < BLOCK_SIZE; i += B_SPECIES.length()) {
+                ByteVector q = loadBytes(data, at + 2 + i);
+                for (int part = 0; part < PARTS; part++) {
+                    widen(q, part).mul(scale).intoArray(out, o + i + part * F_SPECIES.length());
+                }
+            }
+        }
     }
 }

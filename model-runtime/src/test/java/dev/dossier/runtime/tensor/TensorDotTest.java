@@ -1,0 +1,90 @@
+package dev.dossier.runtime.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.dossier.runtime.gguf.GgmlType;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The vectorized dot products against a plain sum over the dequantized values, for random data. */
+class TensorDotTest {
+    private static final int BLOCKS = 80;
+
+    /** A tensor of BLOCKS blocks of random, finite data in {@code type}'s encoding. */
+    static FloatTensor randomTensor(GgmlType type, Random random) {
+        int values = BLOCKS * type.blockSize();
+        byte[] bytes = new byte[BLOCKS * type.bytesPerBlock()];
+        switch (type) {
+            case F32, F16, BF16 -> {
+                float[] floats = new float[values];
+                for (int i = 0; i < values; i++) floats[i] = (float) random.nextGaussian();
+                bytes = Quantizer.quantize(type, floats);
+            }
+            case Q8_0 -> {
+                for (int b = 0; b < BLOCKS; b++) ReferenceBlocks.packQ8_0(bytes, b, random.nextFloat() * 0.02f, codes(random, 32, -128, 127));
+            }
+            case Q4_0 -> {
+                for (int b = 0; b < BLOCKS; b++) ReferenceBlocks.packQ4_0(bytes, b, random.nextFloat() * 0.2f - 0.1f, codes(random, 32, 0, 15));
+            }
+            case Q4_K -> {
+                for (int b = 0; b < BLOCKS; b++) {
+                    ReferenceBlocks.packQ4_K(bytes, b, random.nextFloat() * 0.01f, random.nextFloat() * 0.01f,
+                            codes(random, 8, 0, 63), codes(random, 8, 0, 63), codes(random, 256, 0, 15));
+                }
+            }
+            case Q6_K -> {
+                for (int b = 0; b < BLOCKS; b++) {
+                    ReferenceBlocks.packQ6_K(bytes, b, random.nextFloat() * 0.001f, codes(random, 16, -128, 127), codes(random, 256, -32, 31));
+                }
+            }
+            default -> throw new IllegalArgumentException(type.toString());
+        }
+        return ReferenceBlocks.tensor(type, bytes);
+    }
+
+    private static int[] codes(Random random, int n, int min, int max) {
+        int[] codes = new int[n];
+        for (int i = 0; i < n; i++) codes[i] = min + random.nextInt(max - min + 1);
+        return codes;
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void dotMatchesSumOfDequantizedProducts(GgmlType type) {
+        Random random = new Random(type.ordinal());
+        FloatTensor tensor = randomTensor(type, random);
+        float[] that = new float[(int) tensor.size() + 11];
+        for (int i = 0; i < that.length; i++) that[i] = (float) random.nextGaussian();
+        int block = type.blockSize();
+        for (int blocks : new int[] {1, 2, 7, 64}) {
+            for (int offsetBlocks : new int[] {0, 1, 3, BLOCKS - blocks}) {
+                for (int thatOffset : new int[] {0, 5}) {
+                    check(tensor, (long) offsetBlocks * block, that, thatOffset, blocks * block);
+                }
+            }
+        }
+        // Off the block grid too (the contract allows it; rows never need it): partial blocks at both ends.
+        check(tensor, 3, that, 2, 5 * block + 7);
+        check(tensor, block + 1, that, 0, 1);
+    }
+
+    private static void check(FloatTensor tensor, long offset, float[] that, int thatOffset, int n) {
+        double expected = 0;
+        double magnitude = 0;
+        for (int i = 0; i < n; i++) {
+            double product = (double) tensor.getFloat(offset + i) * that[thatOffset + i];
+            expected += product;
+            magnitude += Math.abs(product);
+        }
+        float actual = tensor.dot(offset, that, thatOffset, n);
+        // Relative to the sum of magnitudes: the result itself may cancel to near zero.
+        double tolerance = 1e-5 * magnitude + 1e-30;
+        assertTrue(Math.abs(actual - expected) <= tolerance,
+                tensor.type() + " dot(" + offset + ", n=" + n + ", thatOffset=" + thatOffset + ") = " + actual + ", expected " + expected + " ± " + tolerance);
+        if (n == 1) {
+            assertEquals((float) expected, actual, 0f);
+        }
+    }
+}
