@@ -21,6 +21,12 @@ public final class Fixtures {
         return shared().resolve("models/stories260K.gguf");
     }
 
+    /** The golden text's first sentence. */
+    public static String goldenGreedyPrefix() throws java.io.IOException {
+        String golden = goldenGreedy256();
+        return golden.substring(0, golden.indexOf('.') + 1);
+    }
+
     public static String goldenGreedy256() throws java.io.IOException {
         return Files.readString(shared().resolve("models/stories260K.greedy256.txt"));
     }
