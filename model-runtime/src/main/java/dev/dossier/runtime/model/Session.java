@@ -118,6 +118,25 @@ public final class Session {
         return i;
     }
 
+    /**
+     * Declares that the cache holds {@code tokens}, whose keys and values the caller has just
+     * written to {@link #cache()} positions {@code 0..tokens.length} (as a session with the same
+     * model and attention config computed them, e.g. read back from a prefix cache file). Later
+     * prefills and generations continue after them and reuse them like any cached prefix.
+     */
+    public void restore(int[] tokens) {
+        if (tokens.length > cache.capacity()) {
+            throw new ContextOverflowException(tokens.length, cache.capacity());
+        }
+        for (int token : tokens) {
+            if (token < 0 || token >= config.vocabularySize()) {
+                throw new IllegalArgumentException("token id " + token + " is outside the vocabulary of " + config.vocabularySize());
+            }
+        }
+        System.arraycopy(tokens, 0, cachedTokens, 0, tokens.length);
+        position = tokens.length;
+    }
+
     /** Forgets cached tokens from {@code newPosition} on (the prefix before it stays valid). */
     public void truncate(int newPosition) {
         if (newPosition < 0 || newPosition > position) {
