@@ -10,6 +10,7 @@ import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.model.chat.request.DefaultChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.TokenUsage;
@@ -171,7 +172,7 @@ public class ChatCompletionsResource {
                 default -> throw new ApiException(Response.Status.BAD_REQUEST, "unsupported message role '" + role + "'");
             });
         }
-        ChatRequestParameters.Builder<?> parameters = ChatRequestParameters.builder();
+        DefaultChatRequestParameters.Builder<?> parameters = ChatRequestParameters.builder();
         if (body.containsKey("temperature") && !body.isNull("temperature")) {
             parameters.temperature(body.getJsonNumber("temperature").doubleValue());
         }

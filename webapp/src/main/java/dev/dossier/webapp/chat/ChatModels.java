@@ -1,0 +1,165 @@
+package dev.dossier.webapp.chat;
+
+import dev.dossier.runtime.attention.AttentionConfig;
+import dev.dossier.runtime.engine.LocalModel;
+import dev.dossier.runtime.langchain4j.DossierChatModel;
+import dev.dossier.runtime.langchain4j.DossierStreamingChatModel;
+import dev.dossier.runtime.langchain4j.DossierTokenCountEstimator;
+import dev.dossier.runtime.model.Llama;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.Startup;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The chat models the platform talks to, always through LangChain4j: by default the in-process
+ * Dossier runtime (Llama with DCA) on {@code dossier.model.path}; with
+ * {@code dossier.chat.provider=openai}, any OpenAI-compatible server (a vLLM cluster, say).
+ */
+@ApplicationScoped
+public class ChatModels {
+    private static final Logger LOG = Logger.getLogger(ChatModels.class.getName());
+
+    @Inject
+    @ConfigProperty(name = "dossier.chat.provider", defaultValue = "local")
+    String provider;
+
+    @Inject
+    @ConfigProperty(name = "dossier.model.path")
+    Optional<String> modelPath;
+
+    @Inject
+    @ConfigProperty(name = "dossier.attention", defaultValue = "dca")
+    String attention;
+
+    @Inject
+    @ConfigProperty(name = "dossier.dca.chunk-size")
+    Optional<Integer> chunkSize;
+
+    @Inject
+    @ConfigProperty(name = "dossier.dca.local-window")
+    Optional<Integer> localWindow;
+
+    /** Tokens one question may use (documents, question and answer); default 32 x the training context. */
+    @Inject
+    @ConfigProperty(name = "dossier.context")
+    Optional<Integer> context;
+
+    @Inject
+    @ConfigProperty(name = "dossier.openai.base-url", defaultValue = "http://localhost:8000/v1")
+    String openAiBaseUrl;
+
+    @Inject
+    @ConfigProperty(name = "dossier.openai.api-key", defaultValue = "none")
+    String openAiApiKey;
+
+    @Inject
+    @ConfigProperty(name = "dossier.openai.model", defaultValue = "meta-llama/Llama-2-7b-chat-hf")
+    String openAiModel;
+
+    private LocalModel local;
+    private ChatModel chatModel;
+    private StreamingChatModel streamingChatModel;
+    private String modelName;
+    private Instant loadedAt;
+    private String failure;
+
+    void start(@Observes Startup startup) {
+        try {
+            if (provider.equals("openai")) {
+                chatModel = OpenAiChatModel.builder().baseUrl(openAiBaseUrl).apiKey(openAiApiKey).modelName(openAiModel)
+                        .timeout(Duration.ofMinutes(30)).build();
+                streamingChatModel = OpenAiStreamingChatModel.builder().baseUrl(openAiBaseUrl).apiKey(openAiApiKey)
+                        .modelName(openAiModel).timeout(Duration.ofMinutes(30)).build();
+                modelName = openAiModel;
+                LOG.info("chat model: OpenAI-compatible server at " + openAiBaseUrl + ", model " + openAiModel);
+            } else if (provider.equals("local")) {
+                startLocal();
+            } else {
+                throw new IllegalArgumentException("dossier.chat.provider must be 'local' or 'openai', not '" + provider + "'");
+            }
+            loadedAt = Instant.now();
+        } catch (Exception e) {
+            failure = e.getMessage();
+            LOG.severe("no chat model: " + failure);
+        }
+    }
+
+    private void startLocal() throws java.io.IOException {
+        Path path = Path.of(modelPath.orElseThrow(() -> new IllegalStateException(
+                "no model configured: set dossier.model.path (environment DOSSIER_MODEL_PATH) to a Llama GGUF file")));
+        Llama llama = Llama.load(path, message -> LOG.info("model: " + message));
+        int trainingContext = llama.config().contextLength();
+        AttentionConfig attentionConfig = attention.equals("rope") ? AttentionConfig.rope()
+                : AttentionConfig.dca(chunkSize.orElse(trainingContext * 3 / 4), localWindow.orElse(trainingContext / 8), trainingContext);
+        int capacity = context.orElse(attention.equals("rope") ? trainingContext : 32 * trainingContext);
+        local = new LocalModel(llama, attentionConfig, capacity);
+        modelName = path.getFileName().toString().replaceFirst("\\.gguf$", "");
+        chatModel = DossierChatModel.builder().localModel(local).modelName(modelName).build();
+        streamingChatModel = DossierStreamingChatModel.builder().localModel(local).modelName(modelName).build();
+        LOG.info("chat model: " + modelName + " in process, " + attentionConfig + ", context " + capacity + " tokens");
+    }
+
+    @PreDestroy
+    void stop() {
+        if (local != null) {
+            local.close();
+        }
+    }
+
+    public boolean ready() {
+        return chatModel != null;
+    }
+
+    /** Why there is no model, when {@link #ready()} is false. */
+    public String failure() {
+        return failure;
+    }
+
+    public ChatModel chatModel() {
+        requireReady();
+        return chatModel;
+    }
+
+    public StreamingChatModel streamingChatModel() {
+        requireReady();
+        return streamingChatModel;
+    }
+
+    public String modelName() {
+        requireReady();
+        return modelName;
+    }
+
+    public Instant loadedAt() {
+        requireReady();
+        return loadedAt;
+    }
+
+    /** The in-process runtime, when the chat model is local: token counts and prefix caches come from it. */
+    public Optional<LocalModel> local() {
+        return Optional.ofNullable(local);
+    }
+
+    public Optional<DossierTokenCountEstimator> tokenCounter() {
+        return local().map(DossierTokenCountEstimator::new);
+    }
+
+    private void requireReady() {
+        if (chatModel == null) {
+            throw new dev.dossier.webapp.problems.ApiException(jakarta.ws.rs.core.Response.Status.SERVICE_UNAVAILABLE,
+                    "the chat model is not available: " + failure);
+        }
+    }
+}
