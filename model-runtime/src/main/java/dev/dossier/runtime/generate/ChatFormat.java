@@ -60,10 +60,25 @@ public final class ChatFormat {
         return tokens.build().toArray();
     }
 
-    private static void instruction(Tokenizer tokenizer, IntStream.Builder tokens, String system, String user) {
-        String content = system == null ? user.strip() : "<<SYS>>\n" + system.strip() + "\n<</SYS>>\n\n" + user.strip();
+    /**
+     * The tokens every conversation opening with this system prompt starts with: what a prefix
+     * cache holds. (A newline is never merged with the text after it, so these tokens are
+     * exactly the start of {@link #llama2Chat} for any first question.)
+     */
+    public static int[] llama2SystemPrefix(Tokenizer tokenizer, String system) {
+        IntStream.Builder tokens = IntStream.builder();
         tokens.add(tokenizer.bos());
-        add(tokens, tokenizer.encode("[INST] " + content + " [/INST]", false));
+        add(tokens, tokenizer.encode(openInstruction(system), false));
+        return tokens.build().toArray();
+    }
+
+    private static void instruction(Tokenizer tokenizer, IntStream.Builder tokens, String system, String user) {
+        tokens.add(tokenizer.bos());
+        add(tokens, tokenizer.encode(openInstruction(system) + user.strip() + " [/INST]", false));
+    }
+
+    private static String openInstruction(String system) {
+        return system == null ? "[INST] " : "[INST] <<SYS>>\n" + system.strip() + "\n<</SYS>>\n\n";
     }
 
     private static void add(IntStream.Builder builder, int[] ids) {

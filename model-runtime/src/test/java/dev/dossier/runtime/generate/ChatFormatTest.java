@@ -46,6 +46,16 @@ class ChatFormatTest {
     }
 
     @Test
+    void theSystemPrefixIsExactlyTheStartOfEveryConversation() {
+        String system = "Read these documents.\n\n=== a.txt ===\n1| Party A pays.\n";
+        int[] prefix = ChatFormat.llama2SystemPrefix(tokenizer, system);
+        for (String question : new String[] {"Who pays?", "What is the term?", "\nList the parties."}) {
+            int[] full = ChatFormat.llama2Chat(tokenizer, List.of(new Message(Role.SYSTEM, system), new Message(Role.USER, question)));
+            assertArrayEquals(prefix, java.util.Arrays.copyOf(full, prefix.length), question);
+        }
+    }
+
+    @Test
     void plainCompletionIsBosAndText() {
         assertArrayEquals(tokenizer.encode("Once upon a time", true), ChatFormat.completion(tokenizer, "Once upon a time"));
     }
