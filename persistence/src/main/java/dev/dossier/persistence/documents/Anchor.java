@@ -12,8 +12,16 @@ public record Anchor(Kind kind, int number, int start, int end) {
 
     public Anchor {
         Objects.requireNonNull(kind, "kind");
-        if (start < 0 || end < start) {
-            throw new IllegalArgumentException("anchor span [" + start + ", " + end + ") is not a valid range");
+        if (number < 1) {
+            throw new IllegalArgumentException("anchor numbers are 1-based, got " + number);
         }
+        if (start < 0 || end <= start) {
+            throw new IllegalArgumentException("anchor span must be non-empty, got [" + start + ", " + end + ")");
+        }
+    }
+
+    /** Whether this anchor shares at least one character with {@code [from, to)}. */
+    public boolean overlaps(int from, int to) {
+        return start < to && from < end;
     }
 }

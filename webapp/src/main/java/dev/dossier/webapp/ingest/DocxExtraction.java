@@ -1,5 +1,7 @@
 package dev.dossier.webapp.ingest;
 
+import dev.dossier.persistence.documents.Anchor;
+
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package dev.dossier.webapp.ingest;
 
+import dev.dossier.persistence.documents.Anchor;
+
 import java.io.IOException;
 
 import org.apache.pdfbox.Loader;

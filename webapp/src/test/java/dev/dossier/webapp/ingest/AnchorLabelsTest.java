@@ -1,8 +1,10 @@
 package dev.dossier.webapp.ingest;
 
-import static dev.dossier.webapp.ingest.Anchor.Kind.LINE;
-import static dev.dossier.webapp.ingest.Anchor.Kind.PAGE;
-import static dev.dossier.webapp.ingest.Anchor.Kind.PARAGRAPH;
+import dev.dossier.persistence.documents.Anchor;
+
+import static dev.dossier.persistence.documents.Anchor.Kind.LINE;
+import static dev.dossier.persistence.documents.Anchor.Kind.PAGE;
+import static dev.dossier.persistence.documents.Anchor.Kind.PARAGRAPH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 

@@ -1,5 +1,7 @@
 package dev.dossier.webapp.ingest;
 
+import dev.dossier.persistence.documents.Anchor;
+
 import static dev.dossier.webapp.ingest.Fixtures.assertPartition;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

@@ -1,5 +1,7 @@
 package dev.dossier.webapp.ingest;
 
+import dev.dossier.persistence.documents.Anchor;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 

@@ -1,5 +1,7 @@
 package dev.dossier.webapp.ingest;
 
+import dev.dossier.persistence.documents.Anchor;
+
 import static dev.dossier.webapp.ingest.Fixtures.assertPartition;
 import static dev.dossier.webapp.ingest.Fixtures.textOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
