@@ -21,6 +21,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -78,13 +79,13 @@ public final class Database implements AutoCloseable {
             String url = settings.url().get();
             String description = "external " + DatabaseSettings.withoutCredentials(url);
             return openOn(connectionPool(url, settings.user(), settings.password(), description),
-                    null, description);
+                    null, description, schemaOf(url));
         }
         EmbeddedPostgres server = startEmbedded(settings.embeddedDataDirectory(), settings.embeddedPort());
         try {
             String description = "embedded at " + settings.embeddedDataDirectory();
             String url = server.getJdbcUrl(EMBEDDED_USER, EMBEDDED_DATABASE);
-            return openOn(connectionPool(url, EMBEDDED_USER, null, description), server, description);
+            return openOn(connectionPool(url, EMBEDDED_USER, null, description), server, description, Optional.empty());
         } catch (RuntimeException failure) {
             closeAfterFailure(server, failure);
             throw failure;
@@ -174,14 +175,31 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private static Database openOn(HikariDataSource pool, EmbeddedPostgres server, String description) {
+    /**
+     * A URL's {@code currentSchema} parameter puts Dossier's tables in that schema (created when
+     * missing), so one database can hold several installations, or a test run beside others.
+     */
+    static Optional<String> schemaOf(String url) {
+        int query = url.indexOf('?');
+        if (query < 0) {
+            return Optional.empty();
+        }
+        for (String parameter : url.substring(query + 1).split("&")) {
+            if (parameter.startsWith("currentSchema=") && parameter.length() > "currentSchema=".length()) {
+                return Optional.of(parameter.substring("currentSchema=".length()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Database openOn(HikariDataSource pool, EmbeddedPostgres server, String description, Optional<String> schema) {
         try {
-            Flyway.configure()
+            var flyway = Flyway.configure()
                     .dataSource(pool)
-                    .locations("classpath:db/migration")
-                    .load()
-                    .migrate();
-            return new Database(pool, buildSessionFactory(pool), server, description);
+                    .locations("classpath:db/migration");
+            schema.ifPresent(name -> flyway.schemas(name).createSchemas(true));
+            flyway.load().migrate();
+            return new Database(pool, buildSessionFactory(pool, schema), server, description);
         } catch (RuntimeException failure) {
             pool.close();
             throw failure;
@@ -236,8 +254,10 @@ public final class Database implements AutoCloseable {
      * {@link SessionFactory} is the {@link EntityManagerFactory}; with no JTA platform its
      * transactions are resource-local JDBC ones.
      */
-    private static SessionFactory buildSessionFactory(DataSource dataSource) {
-        StandardServiceRegistry registry = new StandardServiceRegistryBuilder()
+    private static SessionFactory buildSessionFactory(DataSource dataSource, Optional<String> schema) {
+        StandardServiceRegistryBuilder settings = new StandardServiceRegistryBuilder();
+        schema.ifPresent(name -> settings.applySetting(AvailableSettings.DEFAULT_SCHEMA, name));
+        StandardServiceRegistry registry = settings
                 .applySetting(AvailableSettings.DATASOURCE, dataSource)
                 .applySetting(AvailableSettings.HBM2DDL_AUTO, "validate")
                 .applySetting(AvailableSettings.PHYSICAL_NAMING_STRATEGY,
