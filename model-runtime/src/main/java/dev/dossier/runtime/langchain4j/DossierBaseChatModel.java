@@ -93,9 +93,15 @@ public abstract class DossierBaseChatModel {
     protected ChatResponse toChatResponse(GenerationResult result) {
         return ChatResponse.builder()
                 .aiMessage(AiMessage.from(result.text()))
-                .modelName(modelName)
-                .tokenUsage(new TokenUsage(result.promptTokens(), result.generatedTokens()))
-                .finishReason(toFinishReason(result.finishReason()))
+                .metadata(DossierChatResponseMetadata.builder()
+                        .modelName(modelName)
+                        .tokenUsage(new TokenUsage(result.promptTokens(), result.generatedTokens()))
+                        .finishReason(toFinishReason(result.finishReason()))
+                        .reusedPromptTokens(result.reusedPromptTokens())
+                        .prefillMillis(result.prefillNanos() / 1_000_000)
+                        .timeToFirstTokenMillis(result.firstTokenNanos() / 1_000_000)
+                        .decodeMillis(result.decodeNanos() / 1_000_000)
+                        .build())
                 .build();
     }
 
