@@ -194,9 +194,11 @@ public final class Database implements AutoCloseable {
 
     private static Database openOn(HikariDataSource pool, EmbeddedPostgres server, String description, Optional<String> schema) {
         try {
-            var flyway = Flyway.configure()
+            ClassLoader classLoader = Database.class.getClassLoader();
+            var flyway = Flyway.configure(classLoader)
                     .dataSource(pool)
-                    .locations("classpath:db/migration");
+                    .resourceProvider(new ListedMigrations(classLoader))
+                    .javaMigrationClassProvider(List::of);
             schema.ifPresent(name -> flyway.schemas(name).createSchemas(true));
             flyway.load().migrate();
             return new Database(pool, buildSessionFactory(pool, schema), server, description);

@@ -6,6 +6,7 @@ import dev.dossier.runtime.langchain4j.DossierChatModel;
 import dev.dossier.runtime.langchain4j.DossierStreamingChatModel;
 import dev.dossier.runtime.langchain4j.DossierTokenCountEstimator;
 import dev.dossier.runtime.model.Llama;
+import dev.dossier.runtime.prefix.ModelFingerprint;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
@@ -69,6 +70,7 @@ public class ChatModels {
     String openAiModel;
 
     private LocalModel local;
+    private String modelId;
     private ChatModel chatModel;
     private StreamingChatModel streamingChatModel;
     private String modelName;
@@ -106,6 +108,8 @@ public class ChatModels {
         int capacity = context.orElse(attention.equals("rope") ? trainingContext : 32 * trainingContext);
         local = new LocalModel(llama, attentionConfig, capacity);
         modelName = path.getFileName().toString().replaceFirst("\\.gguf$", "");
+        ModelFingerprint fingerprint = ModelFingerprint.of(llama);
+        modelId = fingerprint.fileName() + "@" + fingerprint.sha256().substring(0, 16);
         chatModel = DossierChatModel.builder().localModel(local).modelName(modelName).build();
         streamingChatModel = DossierStreamingChatModel.builder().localModel(local).modelName(modelName).build();
         LOG.info("chat model: " + modelName + " in process, " + attentionConfig + ", context " + capacity + " tokens");
@@ -152,8 +156,46 @@ public class ChatModels {
         return Optional.ofNullable(local);
     }
 
-    public Optional<DossierTokenCountEstimator> tokenCounter() {
-        return local().map(DossierTokenCountEstimator::new);
+    /** Identifies the model's weights: part of a prefix cache's key. */
+    public String modelId() {
+        requireReady();
+        return modelId != null ? modelId : "openai:" + openAiBaseUrl + "/" + openAiModel;
+    }
+
+    /** The attention settings, part of a prefix cache's key: {@code dca:CS:LS} or {@code rope}. */
+    public String attentionKey() {
+        return local().map(model -> model.attention().dca()
+                ? "dca:" + model.attention().chunkSize() + ":" + model.attention().localWindow()
+                : "rope").orElse("remote");
+    }
+
+    /** Tokens one question may use: documents, history, question and answer together. */
+    public int capacity() {
+        return local().map(LocalModel::capacity).orElse(context.orElse(131_072));
+    }
+
+    /**
+     * Tokens of {@code text} by the model's own tokenizer; for a remote model, an estimate of
+     * one token per four characters (its tokenizer is not at hand).
+     */
+    public int countTokens(String text) {
+        return local().map(model -> model.tokenizer().encode(text, false).length)
+                .orElse((text.length() + 3) / 4);
+    }
+
+    /** The exact prompt size of a chat request, by the same estimator LangChain4j uses. */
+    public int countTokens(java.util.List<dev.langchain4j.data.message.ChatMessage> messages) {
+        return local().map(model -> new DossierTokenCountEstimator(model).estimateTokenCountInMessages(messages))
+                .orElseGet(() -> messages.stream().mapToInt(m -> countTokens(dev.dossier.webapp.chat.ChatModels.textOf(m)) + 4).sum());
+    }
+
+    static String textOf(dev.langchain4j.data.message.ChatMessage message) {
+        return switch (message) {
+            case dev.langchain4j.data.message.SystemMessage system -> system.text();
+            case dev.langchain4j.data.message.UserMessage user -> user.singleText();
+            case dev.langchain4j.data.message.AiMessage ai -> ai.text() == null ? "" : ai.text();
+            default -> "";
+        };
     }
 
     private void requireReady() {

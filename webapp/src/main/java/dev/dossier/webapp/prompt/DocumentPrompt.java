@@ -15,7 +15,7 @@ public final class DocumentPrompt {
     public record Source(String path, String mediaType, String text, List<Anchor> anchors) {
     }
 
-    static final String INSTRUCTIONS = """
+    public static final String INSTRUCTIONS = """
             You are Dossier, a careful reviewer. The complete document set is below; answer from it alone. \
             Cite each passage you rely on as [file, location] followed by the exact quoted words, \
             for example [contract.pdf, p. 2] "either party may terminate". \
