@@ -7,6 +7,10 @@ import dev.dossier.runtime.langchain4j.DossierStreamingChatModel;
 import dev.dossier.runtime.langchain4j.DossierTokenCountEstimator;
 import dev.dossier.runtime.model.Llama;
 import dev.dossier.runtime.prefix.ModelFingerprint;
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ChatMessage;
+import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
@@ -19,6 +23,7 @@ import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -183,17 +188,20 @@ public class ChatModels {
                 .orElse((text.length() + 3) / 4);
     }
 
-    /** The exact prompt size of a chat request, by the same estimator LangChain4j uses. */
-    public int countTokens(java.util.List<dev.langchain4j.data.message.ChatMessage> messages) {
+    /**
+     * The prompt size of a chat request: exact for the local model (LangChain4j's token-count
+     * estimator over the model's own tokenizer and chat format), estimated for a remote one.
+     */
+    public int countTokens(List<ChatMessage> messages) {
         return local().map(model -> new DossierTokenCountEstimator(model).estimateTokenCountInMessages(messages))
-                .orElseGet(() -> messages.stream().mapToInt(m -> countTokens(dev.dossier.webapp.chat.ChatModels.textOf(m)) + 4).sum());
+                .orElseGet(() -> messages.stream().mapToInt(message -> countTokens(textOf(message)) + 4).sum());
     }
 
-    static String textOf(dev.langchain4j.data.message.ChatMessage message) {
+    private static String textOf(ChatMessage message) {
         return switch (message) {
-            case dev.langchain4j.data.message.SystemMessage system -> system.text();
-            case dev.langchain4j.data.message.UserMessage user -> user.singleText();
-            case dev.langchain4j.data.message.AiMessage ai -> ai.text() == null ? "" : ai.text();
+            case SystemMessage system -> system.text();
+            case UserMessage user -> user.singleText();
+            case AiMessage ai -> ai.text() == null ? "" : ai.text();
             default -> "";
         };
     }
