@@ -46,14 +46,16 @@ public final class CitationChecker {
             return Result.NOT_FOUND;
         }
         Normalised haystack = Normalised.of(text);
-        Optional<int[]> cited = CitedLocation.parse(label).flatMap(location -> location.span(anchors));
+        Optional<int[]> cited = CitedLocation.parse(label).flatMap(location -> location.span(anchors).or(() ->
+                anchors.stream().anyMatch(a -> a.kind() == location.kind()) ? Optional.empty() : location.lineSpan(text)));
 
         int firstMatch = -1;
         for (int at = haystack.text().indexOf(needle.text()); at >= 0; at = haystack.text().indexOf(needle.text(), at + 1)) {
             int start = haystack.original(at);
             int end = haystack.originalEnd(at + needle.text().length());
             if (cited.isPresent() && start < cited.get()[1] && cited.get()[0] < end) {
-                return new Result(Citation.Status.VERIFIED, start, end, AnchorLabels.label(anchors, start, end).orElse(null));
+                return new Result(Citation.Status.VERIFIED, start, end, AnchorLabels.label(anchors, start, end)
+                        .orElseGet(() -> lineLabel(text, start, end)));
             }
             if (firstMatch < 0) {
                 firstMatch = at;
@@ -64,7 +66,15 @@ public final class CitationChecker {
         }
         int start = haystack.original(firstMatch);
         int end = haystack.originalEnd(firstMatch + needle.text().length());
-        return new Result(Citation.Status.FOUND_ELSEWHERE, start, end, AnchorLabels.label(anchors, start, end).orElse(null));
+        return new Result(Citation.Status.FOUND_ELSEWHERE, start, end, AnchorLabels.label(anchors, start, end)
+                .orElseGet(() -> lineLabel(text, start, end)));
+    }
+
+    /** "line 4" or "lines 4-5" counted in a text without anchors. */
+    private static String lineLabel(String text, int start, int end) {
+        int first = 1 + (int) text.substring(0, start).chars().filter(c -> c == '\n').count();
+        int last = first + (int) text.substring(start, Math.max(start, end - 1)).chars().filter(c -> c == '\n').count();
+        return AnchorLabels.label(Anchor.Kind.LINE, first, last);
     }
 
     /**

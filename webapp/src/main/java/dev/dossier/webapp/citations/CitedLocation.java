@@ -55,4 +55,25 @@ public record CitedLocation(Anchor.Kind kind, int first, int last) {
         }
         return end < 0 ? Optional.empty() : Optional.of(new int[] {start, end});
     }
+
+    /** For a text without line anchors (plain text, Markdown): lines {@code first} to {@code last} counted in the text. */
+    public Optional<int[]> lineSpan(String text) {
+        if (kind != Anchor.Kind.LINE) {
+            return Optional.empty();
+        }
+        int line = 1;
+        int start = -1;
+        for (int i = 0; i <= text.length(); i++) {
+            if (line == first && start < 0) {
+                start = i;
+            }
+            if (i == text.length() || text.charAt(i) == '\n') {
+                if (line == last) {
+                    return start < 0 ? Optional.empty() : Optional.of(new int[] {start, Math.min(text.length(), i + 1)});
+                }
+                line++;
+            }
+        }
+        return Optional.empty();
+    }
 }

@@ -112,7 +112,7 @@ class PortalIT {
         wait.until(d -> d.findElements(By.cssSelector("#documents tr")).size() == 2);
         assertEquals("2", driver.findElement(By.id("doc-count")).getText());
         String table = driver.findElement(By.id("documents")).getText();
-        assertTrue(table.contains("nda.md") && table.contains("TXT") && table.contains("lines"), table);
+        assertTrue(table.contains("nda.md") && table.contains("TXT") && table.contains("MD"), table);
         assertTrue(driver.findElement(By.id("capacity")).getText().contains("tokens"));
         screenshot("1-documents");
     }

@@ -116,6 +116,17 @@ class CitationCheckerTest {
     }
 
     @Test
+    void plainTextWithoutAnchorsCountsItsLines() {
+        String text = "Title\nFirst clause.\nSecond clause holds the cap.\n";
+        var result = CitationChecker.check("holds the cap", "line 3", text, List.of());
+        assertEquals(Status.VERIFIED, result.status());
+        assertEquals("line 3", result.foundAt());
+        var elsewhere = CitationChecker.check("holds the cap", "line 2", text, List.of());
+        assertEquals(Status.FOUND_ELSEWHERE, elsewhere.status());
+        assertEquals("line 3", elsewhere.foundAt());
+    }
+
+    @Test
     void blankQuoteIsNotFound() {
         assertEquals(Status.NOT_FOUND, CitationChecker.check("   ", "p. 1", PDF_TEXT, PAGES).status());
     }
