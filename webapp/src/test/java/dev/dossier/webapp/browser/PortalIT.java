@@ -129,8 +129,7 @@ class PortalIT {
             List<WebElement> streaming = d.findElements(By.id("streaming-answer"));
             return !streaming.isEmpty() && !streaming.getFirst().getText().isBlank();
         });
-        assertTrue(driver.findElement(By.id("stop")).isDisplayed());
-        screenshot("2-streaming");
+        screenshot("2-streaming"); // stories260K is fast: the answer may be done (and Stop hidden) by now
         wait.until(d -> d.findElements(By.id("streaming-answer")).isEmpty());
         WebElement answer = driver.findElement(By.cssSelector(".msg.assistant"));
         assertFalse(answer.getText().isBlank());
@@ -163,7 +162,7 @@ class PortalIT {
             conversations.appendMessage(conversation, new NewMessage(Role.ASSISTANT, answer, null, citations));
             driver.get(setUrl + "/ask/" + conversation);
         }
-        wait.until(d -> d.findElements(By.cssSelector(".msg.assistant a.cite")).size() == 3);
+        wait.until(d -> d.findElements(By.cssSelector(".msg.assistant > a.cite")).size() == 3);
         List<WebElement> inline = driver.findElements(By.cssSelector(".msg.assistant > a.cite"));
         assertEquals(List.of("verified", "found_elsewhere", "not_found"), inline.stream().map(a -> a.getDomAttribute("data-status")).toList());
         screenshot("4-citations");
