@@ -62,6 +62,7 @@ const statusIcons = { verified: "✓", found_elsewhere: "≈", not_found: "✗",
 function route() {
   const token = ++routeToken;
   if (streaming) { streaming.abort(); streaming = null; }
+  document.getElementById("viewer").classList.add("hidden");
   const parts = location.hash.replace(/^#\/?/, "").split("/").filter(Boolean);
   if (parts[0] === "sets" && parts[1]) {
     return setPage(parts[1], parts[2] || "documents", parts[3], token);

@@ -77,6 +77,7 @@ class PortalIT {
                 .usingDriverExecutable(new java.io.File("/usr/bin/chromedriver")).build();
         driver = new ChromeDriver(service, options);
         wait = new WebDriverWait(driver, Duration.ofSeconds(90));
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class); // the portal re-renders as it updates
     }
 
     @AfterAll
