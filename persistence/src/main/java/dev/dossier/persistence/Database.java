@@ -45,7 +45,8 @@ public final class Database implements AutoCloseable {
             DocumentContent.class,
             Conversation.class,
             Message.class,
-            PrefixCacheEntry.class);
+            PrefixCacheEntry.class,
+            dev.dossier.persistence.reviews.ReviewRun.class);
 
     private static final int MAX_POOL_SIZE = 8;
     /** Short, so that a database that went away fails a request instead of hanging it. */

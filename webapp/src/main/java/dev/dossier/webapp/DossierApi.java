@@ -5,6 +5,7 @@ import dev.dossier.webapp.documentsets.DocumentResource;
 import dev.dossier.webapp.documentsets.DocumentSetResource;
 import dev.dossier.webapp.prefixcache.PrefixCacheResource;
 import dev.dossier.webapp.problems.ProblemMapper;
+import dev.dossier.webapp.reviews.ReviewResource;
 import jakarta.ws.rs.ApplicationPath;
 import jakarta.ws.rs.core.Application;
 import java.util.Set;
@@ -19,6 +20,6 @@ public class DossierApi extends Application {
     @Override
     public Set<Class<?>> getClasses() {
         return Set.of(DocumentSetResource.class, DocumentResource.class, PrefixCacheResource.class,
-                ConversationResource.class, ProblemMapper.class);
+                ConversationResource.class, ReviewResource.class, ProblemMapper.class);
     }
 }

@@ -63,7 +63,7 @@ public class QuestionService {
     }
 
     /** A question ready to be answered: the request, and what is needed to store the answer. */
-    public record Prepared(UUID conversationId, String question, ChatRequest request, List<DocumentView> documents, long startNanos) {
+    public record Prepared(UUID setId, UUID conversationId, String question, ChatRequest request, List<DocumentView> documents, long startNanos) {
     }
 
     public Prepared prepare(UUID setId, UUID conversationId, ConversationJson.Question question) {
@@ -96,7 +96,7 @@ public class QuestionService {
             parameters.temperature(question.temperature());
         }
         ChatRequest request = ChatRequest.builder().messages(messages).parameters(parameters.build()).build();
-        return new Prepared(conversationId, question.question().strip(), request, platform.documentSets().documents(setId), start);
+        return new Prepared(setId, conversationId, question.question().strip(), request, platform.documentSets().documents(setId), start);
     }
 
     /**
@@ -148,7 +148,8 @@ public class QuestionService {
         }
         GenerationStats stats = new GenerationStats(promptTokens, completionTokens, reused, finishReason,
                 firstTextNanos < 0 ? null : firstTextNanos / 1_000_000, totalNanos / 1_000_000);
-        List<Citation> citations = Citations.find(answer, prepared.documents());
+        List<Citation> citations = Citations.findChecked(answer, prepared.documents(),
+                id -> platform.documentSets().document(prepared.setId(), id));
         MessageView question = platform.conversations().appendMessage(prepared.conversationId(), NewMessage.user(prepared.question()));
         MessageView stored = platform.conversations().appendMessage(prepared.conversationId(),
                 new NewMessage(Role.ASSISTANT, answer, stats, citations));

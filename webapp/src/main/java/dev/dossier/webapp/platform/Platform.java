@@ -5,6 +5,7 @@ import dev.dossier.persistence.DatabaseSettings;
 import dev.dossier.persistence.conversations.Conversations;
 import dev.dossier.persistence.documents.DocumentSets;
 import dev.dossier.persistence.prefixcache.PrefixCaches;
+import dev.dossier.persistence.reviews.Reviews;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -45,7 +46,7 @@ public class Platform {
     private volatile Repositories repositories;
 
     /** The repositories over one open database. */
-    public record Repositories(DocumentSets documentSets, Conversations conversations, PrefixCaches prefixCaches) {
+    public record Repositories(DocumentSets documentSets, Conversations conversations, PrefixCaches prefixCaches, Reviews reviews) {
     }
 
     void start(@Observes Startup startup) {
@@ -66,7 +67,11 @@ public class Platform {
                             : DatabaseSettings.embedded(dataDirectory().resolve("postgres"), 0);
                     database = Database.open(settings);
                     LOG.info("database: " + database.description());
-                    repositories = new Repositories(new DocumentSets(database), new Conversations(database), new PrefixCaches(database));
+                    repositories = new Repositories(new DocumentSets(database), new Conversations(database), new PrefixCaches(database), new Reviews(database));
+                    int abandoned = repositories.reviews().failAbandoned("the server stopped during the run");
+                    if (abandoned > 0) {
+                        LOG.info("review runs left running by an earlier server marked failed: " + abandoned);
+                    }
                 }
                 current = repositories;
             }
@@ -80,6 +85,10 @@ public class Platform {
 
     public Conversations conversations() {
         return repositories().conversations();
+    }
+
+    public Reviews reviews() {
+        return repositories().reviews();
     }
 
     public PrefixCaches prefixCaches() {
