@@ -68,12 +68,7 @@ public final class DualChunkAttention {
         for (int blockStart = from; blockStart < to; blockStart += KEY_BLOCK) {
             int n = Math.min(KEY_BLOCK, to - blockStart);
             for (int k = 0; k < n; k++) {
-                int keyOffset = (blockStart + k) * headSize;
-                float dot = 0;
-                for (int d = 0; d < headSize; d++) {
-                    dot += q[d] * keys[keyOffset + d];
-                }
-                scores[k] = dot * scale;
+                scores[k] = HeadVectors.dot(q, 0, keys, (blockStart + k) * headSize, headSize) * scale;
             }
             state.addBlock(scores, n, values, blockStart * headSize);
         }

@@ -36,10 +36,7 @@ public final class SoftmaxState {
         for (int k = 0; k < n; k++) {
             float p = (float) Math.exp(scores[k] - max);
             sum += p;
-            int v = valueOffset + k * headSize;
-            for (int d = 0; d < headSize; d++) {
-                weighted[d] += p * values[v + d];
-            }
+            HeadVectors.addScaled(weighted, values, valueOffset + k * headSize, p, headSize);
         }
     }
 

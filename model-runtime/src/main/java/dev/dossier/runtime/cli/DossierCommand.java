@@ -31,7 +31,9 @@ import picocli.CommandLine.ParameterException;
                 TokenizeCommand.class,
                 GenerateCommand.class,
                 ChatCommand.class,
-                PerplexityCommand.class})
+                PerplexityCommand.class,
+                BenchCommand.class,
+                MakeModelCommand.class})
 public final class DossierCommand {
     static final int EXIT_FAILURE = 1;
     static final int EXIT_USAGE = 2;

@@ -11,14 +11,33 @@ import java.util.function.IntConsumer;
  * into contiguous ranges so each thread touches its own rows; small jobs run on the caller.
  */
 public final class Parallel {
-    private static final int THREADS = Integer.getInteger("dossier.threads", Runtime.getRuntime().availableProcessors());
-    private static final ForkJoinPool POOL = THREADS > 1 ? new ForkJoinPool(THREADS) : null;
+    private static volatile int THREADS = Integer.getInteger("dossier.threads", Runtime.getRuntime().availableProcessors());
+    private static volatile ForkJoinPool POOL = THREADS > 1 ? new ForkJoinPool(THREADS) : null;
 
     private Parallel() {
     }
 
     public static int threads() {
         return THREADS;
+    }
+
+    /**
+     * Replaces the pool with one of {@code threads} workers (for tools such as {@code bench});
+     * call it only while no kernel runs.
+     */
+    public static synchronized void setThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
+        if (threads == THREADS) {
+            return;
+        }
+        ForkJoinPool old = POOL;
+        POOL = threads > 1 ? new ForkJoinPool(threads) : null;
+        THREADS = threads;
+        if (old != null) {
+            old.shutdown();
+        }
     }
 
     /** A body over the index range {@code [from, to)}. */
@@ -32,7 +51,8 @@ public final class Parallel {
      * {@code costPerItem} is a rough count of operations per index.
      */
     public static void forRange(int n, long costPerItem, RangeBody body) {
-        if (POOL == null || n < 2 || (long) n * costPerItem < 32_768) {
+        ForkJoinPool pool = POOL;
+        if (pool == null || n < 2 || (long) n * costPerItem < 32_768) {
             body.run(0, n);
             return;
         }
@@ -48,7 +68,7 @@ public final class Parallel {
                 }
             });
         }
-        POOL.invoke(new RecursiveAction() {
+        pool.invoke(new RecursiveAction() {
             @Override
             protected void compute() {
                 invokeAll(tasks);

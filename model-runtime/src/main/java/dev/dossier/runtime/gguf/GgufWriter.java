@@ -33,6 +33,16 @@ public final class GgufWriter {
 
     private record Tensor(String name, long[] dims, GgmlType type, Object data, long byteSize) {}
 
+    /**
+     * Produces a tensor's values row by row (a row is {@code dims[0]} values) at write time, so a
+     * file far larger than the heap can be written: only one row is held at once.
+     */
+    @FunctionalInterface
+    public interface RowSource {
+        /** Fills {@code out} (one row) with the values of row {@code row}. */
+        void fill(long row, float[] out);
+    }
+
     private final Map<String, Metadata> metadata = new LinkedHashMap<>();
     private final Map<String, Tensor> tensors = new LinkedHashMap<>();
 
@@ -183,6 +193,21 @@ public final class GgufWriter {
         return add(name, dims, type, values.clone(), -1);
     }
 
+    /**
+     * A tensor whose values {@code source} produces row by row while the file is written, encoded
+     * in {@code type} (one of {@link Quantizer#SUPPORTED}); rows must be whole blocks of it.
+     */
+    public GgufWriter addTensor(String name, long[] dims, GgmlType type, RowSource source) {
+        if (!Quantizer.SUPPORTED.contains(type)) {
+            throw new IllegalArgumentException("tensor '" + name + "': cannot quantize to " + type + " (supported: " + Quantizer.SUPPORTED + ")");
+        }
+        if (dims.length == 0 || dims[0] <= 0 || dims[0] % type.blockSize() != 0 || dims[0] > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("tensor '" + name + "': rows of " + (dims.length == 0 ? 0 : dims[0])
+                    + " values are not whole " + type + " blocks");
+        }
+        return add(name, dims, type, source, -1);
+    }
+
     /** {@code givenBytes}: the size of raw data, checked against what the tensor needs; -1 for floats. */
     private GgufWriter add(String name, long[] dims, GgmlType type, Object data, long givenBytes) {
         if (dims.length > 4) {
@@ -265,9 +290,19 @@ public final class GgufWriter {
                     case byte[] bytes -> out.write(bytes);
                     case float[] values -> out.write(Quantizer.quantize(t.type(), values));
                     case MemorySegment segment -> out.write(segment);
+                    case RowSource source -> writeRows(out, t, source);
                     default -> throw new IllegalStateException();
                 }
             }
+        }
+    }
+
+    private static void writeRows(LittleEndianOutput out, Tensor t, RowSource source) throws IOException {
+        float[] row = new float[(int) t.dims()[0]];
+        long rows = elementCount(t.dims()) / row.length;
+        for (long r = 0; r < rows; r++) {
+            source.fill(r, row);
+            out.write(Quantizer.quantize(t.type(), row));
         }
     }
 

@@ -147,4 +147,23 @@ class GgufWriterTest {
             }
         }
     }
+
+    @Test
+    void rowSourceTensorsEqualTheSameFloatsGivenWhole() throws Exception {
+        int cols = 64;
+        int rows = 5;
+        float[] values = new float[cols * rows];
+        Random random = new Random(3);
+        for (int i = 0; i < values.length; i++) values[i] = (float) random.nextGaussian();
+        Path streamed = dir.resolve("rows.gguf");
+        Path whole = dir.resolve("whole.gguf");
+        for (GgmlType type : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.F16}) {
+            new GgufWriter().addTensor("t", new long[] {cols, rows}, type,
+                    (row, out) -> System.arraycopy(values, (int) row * cols, out, 0, cols)).write(streamed);
+            new GgufWriter().addTensor("t", new long[] {cols, rows}, type, values).write(whole);
+            assertArrayEquals(java.nio.file.Files.readAllBytes(whole), java.nio.file.Files.readAllBytes(streamed), type.toString());
+        }
+        assertThrows(IllegalArgumentException.class, () -> new GgufWriter().addTensor("t", new long[] {48, 2}, GgmlType.Q4_0,
+                (GgufWriter.RowSource) (row, out) -> { }));
+    }
 }

@@ -1,0 +1,102 @@
+package dev.dossier.runtime.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dossier.runtime.compute.Parallel;
+import dev.dossier.runtime.model.Llama;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BenchCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int DEFAULT_THREADS = Parallel.threads();
+
+    @TempDir
+    Path dir;
+
+    @AfterAll
+    static void restoreThreads() {
+        Parallel.setThreads(DEFAULT_THREADS);
+    }
+
+    private Path tinyModel(String type) {
+        Path model = dir.resolve("tiny-" + type + ".gguf");
+        Cli.Result made = Cli.run("make-model", "--out", model.toString(), "--type", type, "--dim", "64", "--layers", "2",
+                "--heads", "8", "--kv-heads", "2", "--ff", "96", "--vocab", "400", "--context", "64");
+        assertEquals(0, made.exitCode(), made.err());
+        return model;
+    }
+
+    @Test
+    void makeModelWritesALoadableModelOfTheShapeAndType() throws Exception {
+        for (String type : new String[] {"Q4_0", "Q8_0", "F16", "F32"}) {
+            Path model = tinyModel(type);
+            try (Llama llama = Llama.load(model)) {
+                assertEquals(64, llama.config().dim());
+                assertEquals(2, llama.config().layers());
+                assertEquals(2, llama.config().kvHeads());
+                assertEquals(96, llama.config().hiddenDim());
+                assertEquals(400, llama.config().vocabularySize());
+                assertEquals(64, llama.config().contextLength());
+                assertEquals(type, llama.weights().layers()[0].query().type().toString());
+                int[] ids = llama.tokenizer().encode("hello, wörld", true);
+                assertEquals(1, ids[0]);
+                assertEquals("hello, wörld", llama.tokenizer().decode(java.util.Arrays.copyOfRange(ids, 1, ids.length)).strip());
+                float[] logits = new dev.dossier.runtime.model.Session(llama,
+                        dev.dossier.runtime.attention.AttentionConfig.dcaDefaults(64), 8).next(1);
+                for (float v : logits) {
+                    assertTrue(Float.isFinite(v), "logit " + v);
+                }
+            }
+        }
+    }
+
+    @Test
+    void makeModelRejectsRowsThatAreNotWholeBlocks() {
+        Cli.Result made = Cli.run("make-model", "--out", dir.resolve("bad.gguf").toString(), "--type", "Q4_0",
+                "--dim", "48", "--heads", "4", "--kv-heads", "2", "--ff", "96", "--layers", "1", "--vocab", "300");
+        assertEquals(2, made.exitCode(), made.err());
+        assertTrue(made.err().startsWith("error: "), made.err());
+    }
+
+    @Test
+    void benchJsonReportsSpeedsAndPeakMemory() throws Exception {
+        Path model = tinyModel("Q8_0");
+        Cli.Result result = Cli.run("bench", "--model", model.toString(), "--threads", "2", "--prompt-tokens", "100",
+                "--gen-tokens", "8", "--repeat", "2", "--json");
+        assertEquals(0, result.exitCode(), result.err());
+        JsonNode json = JSON.readTree(result.lastOutLine());
+        assertTrue(json.get("prefill_tokens_per_s").asDouble() > 0, json.toString());
+        assertTrue(json.get("decode_tokens_per_s").asDouble() > 0, json.toString());
+        assertTrue(json.get("peak_rss_mb").asDouble() > 0, json.toString());
+        assertEquals("Q8_0", json.get("type").asText());
+        assertEquals(2, json.get("threads").asInt());
+        assertEquals(100, json.get("prompt_tokens").asInt());
+        assertEquals(8, json.get("gen_tokens").asInt());
+        assertEquals(2, json.get("runs").size());
+        assertEquals("dca", json.get("attention").asText());
+        assertTrue(Files.size(model) > 0);
+    }
+
+    @Test
+    void benchTableNamesEachValue() {
+        Cli.Result result = Cli.run("bench", "--model", Cli.model(), "--threads", "1", "--prompt-tokens", "40",
+                "--gen-tokens", "4", "--attention", "rope");
+        assertEquals(0, result.exitCode(), result.err());
+        for (String label : new String[] {"threads        1", "attention      rope", "prefill 40", "decode 4", "median", "peak RSS"}) {
+            assertTrue(result.out().contains(label), result.out());
+        }
+    }
+
+    @Test
+    void benchMedianOfEvenAndOddCounts() {
+        assertEquals(2, BenchCommand.median(new double[] {3, 1, 2}));
+        assertEquals(2.5, BenchCommand.median(new double[] {4, 1, 2, 3}));
+    }
+}
