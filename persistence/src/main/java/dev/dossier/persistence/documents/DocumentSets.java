@@ -7,7 +7,9 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -140,6 +142,28 @@ public final class DocumentSets {
                             DocumentView.class)
                     .setParameter("setId", setId)
                     .getResultList();
+        });
+    }
+
+    /**
+     * Each document's anchor kind and count, read in the database from the stored anchors so
+     * that listing never loads them (a codebase has one per line).
+     */
+    public Map<UUID, AnchorSummary> anchorSummaries(UUID setId) {
+        return database.transaction(em -> {
+            Map<UUID, AnchorSummary> summaries = new HashMap<>();
+            List<?> rows = em.createNativeQuery("""
+                            select id, anchors -> 0 ->> 'kind', jsonb_array_length(anchors)
+                            from document where set_id = :setId and jsonb_array_length(anchors) > 0
+                            """)
+                    .setParameter("setId", setId)
+                    .getResultList();
+            for (Object row : rows) {
+                Object[] columns = (Object[]) row;
+                summaries.put((UUID) columns[0],
+                        new AnchorSummary(Anchor.Kind.valueOf((String) columns[1]), ((Number) columns[2]).intValue()));
+            }
+            return summaries;
         });
     }
 

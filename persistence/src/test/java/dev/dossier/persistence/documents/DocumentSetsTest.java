@@ -18,6 +18,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
@@ -194,6 +195,19 @@ class DocumentSetsTest {
 
         assertEquals(Optional.empty(), sets.document(setId, UUID.randomUUID()));
         assertEquals(Optional.empty(), sets.document(sets.create("elsewhere").id(), added.id()));
+    }
+
+    @Test
+    void anchorSummariesCountWithoutLoadingAnchors() {
+        UUID setId = sets.create("summaries").id();
+        DocumentView lines = sets.addDocuments(setId, List.of(new NewDocument("a.txt", "text/plain", new byte[] {1},
+                "a\nb\nc\n", List.of(new Anchor(Anchor.Kind.LINE, 1, 0, 2), new Anchor(Anchor.Kind.LINE, 2, 2, 4),
+                        new Anchor(Anchor.Kind.LINE, 3, 4, 6)), 3))).getFirst();
+        DocumentView none = sets.addDocuments(setId, List.of(new NewDocument("b.txt", "text/plain", new byte[] {2},
+                "plain", List.of(), 1))).getFirst();
+        Map<UUID, AnchorSummary> summaries = sets.anchorSummaries(setId);
+        assertEquals(new AnchorSummary(Anchor.Kind.LINE, 3), summaries.get(lines.id()));
+        assertEquals(null, summaries.get(none.id()));
     }
 
     @Test

@@ -83,7 +83,10 @@ public class DocumentSetService {
 
     public List<Json.Document> documents(UUID setId) {
         find(setId);
-        return platform.documentSets().documents(setId).stream().map(Json.Document::of).toList();
+        var summaries = platform.documentSets().anchorSummaries(setId);
+        return platform.documentSets().documents(setId).stream()
+                .map(document -> Json.Document.of(document, summaries.get(document.id())))
+                .toList();
     }
 
     public Json.DocumentWithText document(UUID setId, UUID documentId) {

@@ -1,6 +1,7 @@
 package dev.dossier.webapp.documentsets;
 
 import dev.dossier.persistence.documents.Anchor;
+import dev.dossier.persistence.documents.AnchorSummary;
 import dev.dossier.persistence.documents.DocumentSetView;
 import dev.dossier.persistence.documents.DocumentView;
 import dev.dossier.persistence.prefixcache.PrefixCacheView;
@@ -35,14 +36,15 @@ public final class Json {
 
     public record Document(UUID id, int position, String path, String mediaType, long sizeBytes, String sha256,
                            int tokenCount, Instant createdAt, String anchorKind, int anchorCount) {
-        static Document of(DocumentView view) {
-            return new Document(view.id(), view.position(), view.path(), view.mediaType(), view.sizeBytes(), view.sha256(),
-                    view.tokenCount(), view.createdAt(), null, 0);
+        static Document of(DocumentView view, List<Anchor> anchors) {
+            return of(view, anchors.isEmpty() ? null : new AnchorSummary(anchors.getFirst().kind(), anchors.size()));
         }
 
-        static Document of(DocumentView view, List<Anchor> anchors) {
+        /** {@code summary} null: a document without anchors. */
+        static Document of(DocumentView view, AnchorSummary summary) {
             return new Document(view.id(), view.position(), view.path(), view.mediaType(), view.sizeBytes(), view.sha256(),
-                    view.tokenCount(), view.createdAt(), anchors.isEmpty() ? null : anchors.getFirst().kind().name().toLowerCase(), anchors.size());
+                    view.tokenCount(), view.createdAt(), summary == null ? null : summary.kind().name().toLowerCase(),
+                    summary == null ? 0 : summary.count());
         }
     }
 
