@@ -92,7 +92,9 @@ class DocumentSetsIT {
 
         // Removing one document leaves the others.
         String removed = docx.get("id").asText();
-        assertEquals(204, api.delete(documents + "/" + removed).status());
+        Api.Reply removal = api.delete(documents + "/" + removed);
+        assertEquals(200, removal.status(), removal.body());
+        assertEquals(5, removal.json().get("documentCount").asInt(), "the set as it is now");
         assertEquals(404, api.get(documents + "/" + removed).status());
         assertEquals(0, Database.count("document", "id", removed));
         assertEquals(5, api.get(documents).json().size());
