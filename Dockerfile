@@ -32,9 +32,9 @@ COPY --from=build --chown=dossier:dossier /dossier-runnable.jar /opt/dossier/dos
 
 USER dossier
 WORKDIR /home/dossier
+# The runnable jar unpacks Liberty under the user's home (~/wlpExtract) when it starts.
 ENV DOSSIER_MODEL_PATH=/models/model.gguf \
-    DOSSIER_DATA_DIR=/data \
-    WLP_JAR_EXTRACT_ROOT=/home/dossier/wlp
+    DOSSIER_DATA_DIR=/data
 VOLUME ["/models", "/data"]
 EXPOSE 9080
 

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * reported as skipped with the reason, before Arquillian starts a server for it.
  */
 final class EngineCondition implements ExecutionCondition {
+    private static volatile boolean told;
+
     static String selected() {
         return System.getProperty("dossier.it.engine", "java");
     }
@@ -23,8 +25,14 @@ final class EngineCondition implements ExecutionCondition {
             return ConditionEvaluationResult.enabled("the java engine runs on every machine");
         }
         Optional<String> missing = Accelerator.missing();
-        return missing.isEmpty()
-                ? ConditionEvaluationResult.enabled("engine " + engine + ": GPU and ONNX Runtime CUDA native found")
-                : ConditionEvaluationResult.disabled("GPU suite (dossier.engine=" + engine + ") skipped: " + missing.get());
+        if (missing.isEmpty()) {
+            return ConditionEvaluationResult.enabled("engine " + engine + ": GPU and ONNX Runtime CUDA native found");
+        }
+        String reason = "GPU suite (dossier.engine=" + engine + ") skipped: " + missing.get();
+        if (!told) {
+            told = true;
+            System.err.println(reason); // the reports hold it too; say it once where the build's output shows it
+        }
+        return ConditionEvaluationResult.disabled(reason);
     }
 }
