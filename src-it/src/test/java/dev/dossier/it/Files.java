@@ -1,8 +1,9 @@
-package dev.dossier.webapp.it;
+package dev.dossier.it;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.apache.pdfbox.pdmodel.PDDocument;
@@ -12,7 +13,7 @@ import org.apache.pdfbox.pdmodel.font.PDType1Font;
 import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
 import org.apache.poi.xwpf.usermodel.XWPFDocument;
 
-/** Upload fixtures made with the same libraries a user's tools would use. */
+/** Upload fixtures, made with the same libraries a user's tools would use. */
 final class Files {
     private Files() {
     }
@@ -49,21 +50,35 @@ final class Files {
         }
     }
 
-    /** A small codebase: sources, a vendored folder and a binary that must be skipped. */
+    /** A small codebase: sources, a vendored folder and a binary, the last two to be skipped. */
     static Api.FilePart codebase(String name) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            entry(zip, "app/src/Main.java", "public class Main {\n    public static void main(String[] args) {\n        System.out.println(\"hi\");\n    }\n}\n".getBytes(StandardCharsets.UTF_8));
-            entry(zip, "app/README.md", "# App\nPrints hi.\n".getBytes(StandardCharsets.UTF_8));
-            entry(zip, "app/node_modules/lib/index.js", "module.exports = 1;\n".getBytes(StandardCharsets.UTF_8));
-            entry(zip, "app/logo.png", new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0, 0, 13, 0, 1, 2});
+            entry(zip, "app/src/Main.java", """
+                    public class Main {
+                        public static void main(String[] args) {
+                            System.out.println("hi");
+                        }
+                    }
+                    """);
+            entry(zip, "app/README.md", "# App\nPrints hi.\n");
+            entry(zip, "app/node_modules/lib/index.js", "module.exports = 1;\n");
+            zip.putNextEntry(new ZipEntry("app/logo.png"));
+            zip.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0, 0, 13, 0, 1, 2});
+            zip.closeEntry();
         }
         return new Api.FilePart(name, "application/zip", bytes.toByteArray());
     }
 
-    private static void entry(ZipOutputStream zip, String path, byte[] content) throws IOException {
+    /** About 4,800 tokens of the model's own kind of text (stories260K was trained on 512-token windows). */
+    static String stories() throws IOException {
+        String golden = java.nio.file.Files.readString(Path.of(System.getProperty("dossier.shared"), "models/stories260K.greedy256.txt"));
+        return (golden + "\n").repeat(16);
+    }
+
+    private static void entry(ZipOutputStream zip, String path, String content) throws IOException {
         zip.putNextEntry(new ZipEntry(path));
-        zip.write(content);
+        zip.write(content.getBytes(StandardCharsets.UTF_8));
         zip.closeEntry();
     }
 }

@@ -1,4 +1,4 @@
-package dev.dossier.webapp.browser;
+package dev.dossier.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -29,6 +29,11 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
@@ -46,6 +51,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * the highlighted quote, run a review and export it. Screenshots go to target/screenshots.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(EngineCondition.class)
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
 class PortalIT {
     static final String BASE = System.getProperty("dossier.it.base-url", "http://localhost:9181");
     static final Path SCREENSHOTS = Path.of(System.getProperty("dossier.it.screenshots", "target/screenshots"));
@@ -60,6 +68,11 @@ class PortalIT {
             MUTUAL NON-DISCLOSURE AGREEMENT
             Each party shall keep the other party's Confidential Information secret for five years.
             """;
+
+    @Deployment(testable = false)
+    static WebArchive dossier() {
+        return Deployments.dossier();
+    }
 
     static ChromeDriver driver;
     static WebDriverWait wait;

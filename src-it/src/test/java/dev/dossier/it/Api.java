@@ -1,10 +1,11 @@
-package dev.dossier.webapp.it;
+package dev.dossier.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -12,14 +13,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 
-/** A small client for the running test server (started by the liberty-maven-plugin). */
+/** The API as a client sees it: plain HTTP against the deployed application. */
 final class Api {
     static final ObjectMapper JSON = new ObjectMapper();
-    static final String BASE = System.getProperty("dossier.it.base-url", "http://localhost:9181");
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    private final String base;
 
     record Reply(int status, String contentType, String body) {
         JsonNode json() {
@@ -34,34 +37,50 @@ final class Api {
     record FilePart(String fileName, String mediaType, byte[] bytes) {
     }
 
-    private Api() {
+    /** @param base the application's URL as Arquillian reports it, e.g. {@code http://localhost:9281/} */
+    Api(URL base) {
+        this(base.toString());
     }
 
-    static Reply get(String path) {
+    Api(String base) {
+        this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    }
+
+    /** The server the build configured, for tests that start it themselves (RestartIT). */
+    static Api ofConfiguredServer() {
+        return new Api(System.getProperty("dossier.it.base-url", "http://localhost:9281"));
+    }
+
+    String base() {
+        return base;
+    }
+
+    Reply get(String path) {
         return send(HttpRequest.newBuilder(uri(path)).GET());
     }
 
-    static Reply delete(String path) {
+    Reply delete(String path) {
         return send(HttpRequest.newBuilder(uri(path)).DELETE());
     }
 
-    static Reply post(String path, Object body) {
+    Reply post(String path, Object body) {
         return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(write(body))));
     }
 
-    static Reply patch(String path, Object body) {
+    Reply patch(String path, Object body) {
         return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
                 .method("PATCH", HttpRequest.BodyPublishers.ofString(write(body))));
     }
 
-    /** Server-Sent Events: the raw event stream, read to its end. */
-    static Reply postForEvents(String path, Object body) {
+    /** Server-Sent Events: the whole event stream, read to its end. */
+    Reply postForEvents(String path, Object body) {
         return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
                 .header("Accept", "text/event-stream").POST(HttpRequest.BodyPublishers.ofString(write(body))));
     }
 
-    static Reply upload(String path, FilePart... files) {
+    /** A multipart upload, every file in a part named {@code file}. */
+    Reply upload(String path, FilePart... files) {
         String boundary = "dossier-" + UUID.randomUUID();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         for (FilePart file : files) {
@@ -75,7 +94,7 @@ final class Api {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
     }
 
-    static byte[] bytes(String path) {
+    byte[] bytes(String path) {
         try {
             return CLIENT.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofByteArray()).body();
         } catch (IOException | InterruptedException e) {
@@ -83,26 +102,63 @@ final class Api {
         }
     }
 
-    /** A new document set, for one test's own use. */
-    static String newSet(String name) {
-        Reply created = post("/api/document-sets", java.util.Map.of("name", name));
+    /** Whether anything answers at the base URL (false while the server is down). */
+    boolean answers() {
+        try {
+            CLIENT.send(HttpRequest.newBuilder(uri("/health")).timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.discarding());
+            return true;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** A new document set for one test's own use; its id. */
+    String newSet(String name) {
+        Reply created = post("/api/document-sets", Map.of("name", name));
         if (created.status() != 201) {
             throw new AssertionError("cannot create a set: " + created);
         }
         return created.json().get("id").asText();
     }
 
-    /** The events of an SSE body: (name, data) pairs. */
+    /** A new conversation in a set; its id. */
+    String newConversation(String setId, Map<String, ?> body) {
+        Reply created = post("/api/document-sets/" + setId + "/conversations", body);
+        if (created.status() != 201 && created.status() != 200) {
+            throw new AssertionError("cannot create a conversation: " + created);
+        }
+        return created.json().get("id").asText();
+    }
+
+    /** Polls the set's prefix cache until it is ready; its state. */
+    JsonNode awaitPrefixCache(String setId, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonNode state;
+        do {
+            state = get("/api/document-sets/" + setId + "/prefix-cache").json();
+            if ("ready".equals(state.path("status").asText())) {
+                return state;
+            }
+            Thread.sleep(250);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("the prefix cache did not become ready in " + timeout + ": " + state);
+    }
+
+    /** The events of an SSE body as (name, data) pairs. */
     static List<String[]> events(String body) {
         List<String[]> events = new ArrayList<>();
-        for (String frame : body.split("\n\n")) {
+        for (String frame : body.replace("\r\n", "\n").split("\n\n")) {
             String name = "message";
             StringBuilder data = new StringBuilder();
             for (String line : frame.split("\n")) {
-                if (line.startsWith("event: ")) {
-                    name = line.substring(7);
-                } else if (line.startsWith("data: ")) {
-                    data.append(data.isEmpty() ? "" : "\n").append(line.substring(6));
+                if (line.startsWith("event:")) {
+                    name = line.substring(6).strip();
+                } else if (line.startsWith("data:")) {
+                    String value = line.substring(5);
+                    data.append(data.isEmpty() ? "" : "\n").append(value.startsWith(" ") ? value.substring(1) : value);
                 }
             }
             if (!data.isEmpty()) {
@@ -118,7 +174,7 @@ final class Api {
         return list.stream();
     }
 
-    private static Reply send(HttpRequest.Builder request) {
+    private Reply send(HttpRequest.Builder request) {
         try {
             HttpResponse<String> response = CLIENT.send(request.timeout(Duration.ofMinutes(5)).build(), HttpResponse.BodyHandlers.ofString());
             return new Reply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), response.body());
@@ -127,8 +183,8 @@ final class Api {
         }
     }
 
-    private static URI uri(String path) {
-        return URI.create(BASE + path);
+    private URI uri(String path) {
+        return URI.create(base + path);
     }
 
     private static String write(Object body) {
