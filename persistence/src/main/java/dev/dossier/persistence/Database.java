@@ -213,6 +213,9 @@ public final class Database implements AutoCloseable {
         HikariConfig config = new HikariConfig();
         config.setPoolName("dossier");
         config.setJdbcUrl(url);
+        // Named, not looked up through DriverManager: an application server's class loaders can
+        // hide the driver from DriverManager ("No suitable driver").
+        config.setDriverClassName("org.postgresql.Driver");
         if (user != null) {
             config.setUsername(user);
         }

@@ -31,6 +31,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Conversations")
 public class ConversationResource {
     private static final Jsonb JSON = JsonbBuilder.create();
+    /** A client that accepts anything gets JSON; events only when it asks for them. */
+    static final String JSON_FIRST = "application/json;qs=1";
+    static final String EVENTS_ON_REQUEST = "text/event-stream;qs=0.5";
 
     @Inject
     Platform platform;
@@ -71,6 +74,7 @@ public class ConversationResource {
 
     @POST
     @Path("{conversationId}/messages")
+    @Produces(ConversationResource.JSON_FIRST)
     @Operation(summary = "Ask a question; the whole document set is in the model's context. JSON answer.")
     public ConversationJson.Exchange ask(@PathParam("setId") UUID setId, @PathParam("conversationId") UUID conversationId,
                                          ConversationJson.Question question) throws InterruptedException {
@@ -83,7 +87,7 @@ public class ConversationResource {
      */
     @POST
     @Path("{conversationId}/messages")
-    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Produces(ConversationResource.EVENTS_ON_REQUEST)
     @Operation(summary = "Ask a question and stream the answer token by token (text/event-stream)")
     public Response askStreaming(@PathParam("setId") UUID setId, @PathParam("conversationId") UUID conversationId,
                                  ConversationJson.Question question) {
