@@ -15,6 +15,7 @@ import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.service.AiServices;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -88,12 +89,13 @@ public class ReviewService {
     private void execute(ReviewRunView run, UUID setId, ReviewRun.Kind kind, String system, List<DocumentView> documents, int maxTokens) {
         try {
             FindingReader reader = new FindingReader(documents, id -> platform.documentSets().document(setId, id));
+            Reviewer reviewer = reviewer(maxTokens);
             if (kind == ReviewRun.Kind.CONTRACT) {
                 int done = 0;
                 for (DocumentView document : documents) {
                     List<ReviewFinding> rows;
                     try {
-                        String output = ask(system, CONTRACT_TASK.formatted(document.path(), String.join(", ", Categories.CONTRACT)), maxTokens);
+                        String output = ask(reviewer, system, CONTRACT_TASK.formatted(document.path(), String.join(", ", Categories.CONTRACT)));
                         rows = reader.contract(output, document);
                     } catch (RuntimeException e) {
                         // One document's failure is its own error row; the others are still reviewed.
@@ -102,7 +104,7 @@ public class ReviewService {
                     platform.reviews().addFindings(run.id(), rows, ++done);
                 }
             } else {
-                String output = ask(system, CODE_TASK.formatted(String.join(", ", Categories.SEVERITIES), String.join(", ", Categories.CODE)), maxTokens);
+                String output = ask(reviewer, system, CODE_TASK.formatted(String.join(", ", Categories.SEVERITIES), String.join(", ", Categories.CODE)));
                 platform.reviews().addFindings(run.id(), reader.code(output), 1);
             }
             platform.reviews().finish(run.id(), ReviewRun.Status.COMPLETED, null);
@@ -116,12 +118,19 @@ public class ReviewService {
         }
     }
 
-    private String ask(String system, String task, int maxTokens) {
-        ChatRequest request = ChatRequest.builder()
-                .messages(SystemMessage.from(system), UserMessage.from(task))
-                .parameters(ChatRequestParameters.builder().maxOutputTokens(maxTokens).temperature(0.0).build())
-                .build();
-        String text = models.chatModel().chat(request).aiMessage().text();
+    private String ask(Reviewer reviewer, String system, String task) {
+        String text = reviewer.review(system, task);
         return text == null ? "" : text;
+    }
+
+    /** Greedy decoding and the run's answer length for every request the agent makes. */
+    private Reviewer reviewer(int maxTokens) {
+        return AiServices.builder(Reviewer.class)
+                .chatModel(models.chatModel())
+                .chatRequestTransformer(request -> ChatRequest.builder()
+                        .messages(request.messages())
+                        .parameters(ChatRequestParameters.builder().maxOutputTokens(maxTokens).temperature(0.0).build())
+                        .build())
+                .build();
     }
 }
