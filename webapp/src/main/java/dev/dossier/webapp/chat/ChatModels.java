@@ -7,6 +7,7 @@ import dev.dossier.runtime.langchain4j.DossierStreamingChatModel;
 import dev.dossier.runtime.langchain4j.DossierTokenCountEstimator;
 import dev.dossier.runtime.model.Llama;
 import dev.dossier.runtime.prefix.ModelFingerprint;
+import dev.dossier.webapp.problems.ApiException;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.SystemMessage;
@@ -24,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -197,6 +199,19 @@ public class ChatModels {
                 .orElseGet(() -> messages.stream().mapToInt(message -> countTokens(textOf(message)) + 4).sum());
     }
 
+    /**
+     * Refuses, before any work starts, a request whose prompt and answer do not fit the model's
+     * context, with the numbers a client needs ({@code tokens_needed}, {@code tokens_available}).
+     */
+    public void requireFits(List<ChatMessage> messages, int answerTokens) {
+        int needed = countTokens(messages) + answerTokens;
+        if (needed > capacity()) {
+            throw new ApiException(422, "Too many tokens", "the document set, the request and the answer need "
+                    + needed + " tokens but the model's context holds " + capacity(),
+                    Map.of("tokens_needed", needed, "tokens_available", capacity()));
+        }
+    }
+
     private static String textOf(ChatMessage message) {
         return switch (message) {
             case SystemMessage system -> system.text();
@@ -208,7 +223,7 @@ public class ChatModels {
 
     private void requireReady() {
         if (chatModel == null) {
-            throw new dev.dossier.webapp.problems.ApiException(jakarta.ws.rs.core.Response.Status.SERVICE_UNAVAILABLE,
+            throw new ApiException(jakarta.ws.rs.core.Response.Status.SERVICE_UNAVAILABLE,
                     "the chat model is not available: " + failure);
         }
     }

@@ -83,12 +83,7 @@ public class QuestionService {
         messages.add(UserMessage.from(question.question().strip()));
 
         int maxTokens = question.maxTokens() != null ? question.maxTokens() : defaultMaxTokens;
-        int needed = models.countTokens(messages) + maxTokens;
-        if (needed > models.capacity()) {
-            throw new ApiException(422, "Too many tokens", "the document set, conversation and answer need " + needed
-                    + " tokens but the model's context holds " + models.capacity(),
-                    Map.of("tokens_needed", needed, "tokens_available", models.capacity()));
-        }
+        models.requireFits(messages, maxTokens);
         models.local().ifPresent(local -> prefixCaches.warm(set, ChatFormat.llama2SystemPrefix(local.tokenizer(), system)));
 
         var parameters = ChatRequestParameters.builder().maxOutputTokens(maxTokens);

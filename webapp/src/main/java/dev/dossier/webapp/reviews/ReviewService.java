@@ -10,7 +10,6 @@ import dev.dossier.webapp.chat.ChatModels;
 import dev.dossier.webapp.documentsets.SetPrompt;
 import dev.dossier.webapp.platform.Platform;
 import dev.dossier.webapp.problems.ApiException;
-import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.request.ChatRequest;
@@ -22,7 +21,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -74,12 +72,7 @@ public class ReviewService {
         }
         int answerTokens = maxTokens != null && maxTokens > 0 ? maxTokens : defaultMaxTokens;
         String system = prompts.systemPrompt(setId);
-        int needed = models.countTokens(List.<ChatMessage>of(SystemMessage.from(system), UserMessage.from(CODE_TASK))) + answerTokens;
-        if (needed > models.capacity()) {
-            throw new ApiException(422, "Too many tokens", "the document set, the task and the answer need " + needed
-                    + " tokens but the model's context holds " + models.capacity(),
-                    Map.of("tokens_needed", needed, "tokens_available", models.capacity()));
-        }
+        models.requireFits(List.of(SystemMessage.from(system), UserMessage.from(CODE_TASK)), answerTokens);
         int total = kind == ReviewRun.Kind.CONTRACT ? documents.size() : 1;
         ReviewRunView run = platform.reviews().start(setId, kind, set.contentVersion(), models.modelName(), total);
         executor.submit(() -> execute(run, setId, kind, system, documents, answerTokens));
