@@ -50,4 +50,41 @@ final class HeadVectors {
             into[d] += p * from[fromOffset + d];
         }
     }
+
+    /** The largest of {@code x[0..n)}. */
+    static float max(float[] x, int n) {
+        int bound = WIDE.loopBound(n);
+        float max = Float.NEGATIVE_INFINITY;
+        if (bound > 0) {
+            FloatVector acc = FloatVector.fromArray(WIDE, x, 0);
+            for (int k = WIDE.length(); k < bound; k += WIDE.length()) {
+                acc = acc.max(FloatVector.fromArray(WIDE, x, k));
+            }
+            max = acc.reduceLanes(VectorOperators.MAX);
+        }
+        for (int k = bound; k < n; k++) {
+            max = Math.max(max, x[k]);
+        }
+        return max;
+    }
+
+    /**
+     * {@code x[k] = exp(x[k] - shift)} for {@code k < n}, returning their sum: the vector exp (an
+     * intrinsic on x86) does a whole key block in a few steps instead of one Math.exp per key.
+     */
+    static float expShifted(float[] x, int n, float shift) {
+        int bound = WIDE.loopBound(n);
+        FloatVector acc = FloatVector.zero(WIDE);
+        for (int k = 0; k < bound; k += WIDE.length()) {
+            FloatVector e = FloatVector.fromArray(WIDE, x, k).sub(shift).lanewise(VectorOperators.EXP);
+            e.intoArray(x, k);
+            acc = acc.add(e);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (int k = bound; k < n; k++) {
+            x[k] = (float) Math.exp(x[k] - shift);
+            sum += x[k];
+        }
+        return sum;
+    }
 }

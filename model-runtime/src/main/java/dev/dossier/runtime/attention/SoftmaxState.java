@@ -24,19 +24,16 @@ public final class SoftmaxState {
 
     /** Adds keys with {@code scores[0..n)} whose values start at {@code values[valueOffset]}, one head-size apart. */
     void addBlock(float[] scores, int n, float[] values, int valueOffset) {
-        float blockMax = Float.NEGATIVE_INFINITY;
-        for (int k = 0; k < n; k++) {
-            blockMax = Math.max(blockMax, scores[k]);
-        }
+        float blockMax = HeadVectors.max(scores, n);
         if (blockMax > max) {
             rescale(max == Float.NEGATIVE_INFINITY ? 0 : (float) Math.exp(max - blockMax));
             max = blockMax;
         }
+        // Scores become weights in place, all exps of the block in one vector pass.
+        sum += HeadVectors.expShifted(scores, n, max);
         int headSize = weighted.length;
         for (int k = 0; k < n; k++) {
-            float p = (float) Math.exp(scores[k] - max);
-            sum += p;
-            HeadVectors.addScaled(weighted, values, valueOffset + k * headSize, p, headSize);
+            HeadVectors.addScaled(weighted, values, valueOffset + k * headSize, scores[k], headSize);
         }
     }
 

@@ -33,15 +33,16 @@ public final class Q8_0Tensor extends FloatTensor {
         FloatVector acc = FloatVector.zero(F_SPECIES);
         for (int b = 0; b < blocks; b++) {
             long at = (firstBlock + b) * BLOCK_BYTES;
-            FloatVector scale = FloatVector.broadcast(F_SPECIES, f16(data, at));
             int x = thatOffset + b * BLOCK_SIZE;
+            // The block's products are summed unscaled and multiplied by its scale once.
+            FloatVector sum = FloatVector.zero(F_SPECIES);
             for (int i = 0; i < BLOCK_SIZE; i += B_SPECIES.length()) {
                 ByteVector q = loadBytes(data, at + 2 + i);
                 for (int part = 0; part < PARTS; part++) {
-                    FloatVector weights = widen(q, part).mul(scale);
-                    acc = weights.fma(FloatVector.fromArray(F_SPECIES, that, x + i + part * F_SPECIES.length()), acc);
+                    sum = widen(q, part).fma(FloatVector.fromArray(F_SPECIES, that, x + i + part * F_SPECIES.length()), sum);
                 }
             }
+            acc = sum.fma(FloatVector.broadcast(F_SPECIES, f16(data, at)), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
