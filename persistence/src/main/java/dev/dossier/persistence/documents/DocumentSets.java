@@ -167,6 +167,18 @@ public final class DocumentSets {
         });
     }
 
+    /** Every document of the set with its text and anchors, in the set's order, in one query. */
+    public List<DocumentWithText> documentsWithText(UUID setId) {
+        return database.transaction(em -> {
+            DocumentSet.existing(em, setId, LockModeType.NONE);
+            return em.createQuery("select d from Document d where d.documentSet.id = :setId order by d.position", Document.class)
+                    .setParameter("setId", setId)
+                    .getResultStream()
+                    .map(document -> new DocumentWithText(DocumentView.of(document), document.text(), document.anchors()))
+                    .toList();
+        });
+    }
+
     /** One document with its text and anchors. */
     public Optional<DocumentWithText> document(UUID setId, UUID documentId) {
         return database.transaction(em -> em.createQuery("""

@@ -198,6 +198,17 @@ class DocumentSetsTest {
     }
 
     @Test
+    void documentsWithTextComeInTheSetsOrder() {
+        UUID setId = sets.create("whole set").id();
+        sets.addDocuments(setId, List.of(new NewDocument("b.txt", "text/plain", new byte[] {1}, "second", List.of(), 1)));
+        sets.addDocuments(setId, List.of(new NewDocument("a.txt", "text/plain", new byte[] {2}, "third", List.of(), 1)));
+        List<DocumentWithText> all = sets.documentsWithText(setId);
+        assertEquals(List.of("b.txt", "a.txt"), all.stream().map(d -> d.document().path()).toList());
+        assertEquals(List.of("second", "third"), all.stream().map(DocumentWithText::text).toList());
+        assertEquals(sets.documents(setId), all.stream().map(DocumentWithText::document).toList());
+    }
+
+    @Test
     void anchorSummariesCountWithoutLoadingAnchors() {
         UUID setId = sets.create("summaries").id();
         DocumentView lines = sets.addDocuments(setId, List.of(new NewDocument("a.txt", "text/plain", new byte[] {1},
