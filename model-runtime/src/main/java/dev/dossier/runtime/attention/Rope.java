@@ -35,6 +35,20 @@ public final class Rope {
         return positions;
     }
 
+    public int rotatedDimensions() {
+        return rotatedDimensions;
+    }
+
+    /** The cosine table, {@code positions x rotatedDimensions/2}, for engines that rotate elsewhere. */
+    public float[] cosines() {
+        return cos.clone();
+    }
+
+    /** The sine table, laid out as {@link #cosines()}. */
+    public float[] sines() {
+        return sin.clone();
+    }
+
     /** Rotates {@code heads} consecutive heads of {@code x}, starting at {@code offset}, to {@code position}. */
     public void rotate(float[] x, int offset, int heads, int position) {
         rotate(x, offset, x, offset, heads, position);

@@ -1,16 +1,62 @@
 package dev.dossier.runtime.onnx;
 
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtProvider;
 import dev.dossier.runtime.attention.AttentionConfig;
+import dev.dossier.runtime.compute.Parallel;
 import dev.dossier.runtime.engine.Engine;
 import dev.dossier.runtime.model.Llama;
 import dev.dossier.runtime.model.Session;
+import dev.dossier.runtime.onnx.proto.OnnxProto.ModelProto;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 
-/** Runs the model through ONNX Runtime (via DJL). Work in progress: not usable yet. */
+/**
+ * Runs the model with ONNX Runtime through DJL's OnnxRuntime engine. The decoder graph is
+ * written from the model's own GGUF weights into a private temporary directory (graph plus one
+ * external weights file), once per attention config, and deleted on {@link #close()}. The CUDA
+ * execution provider is used when ONNX Runtime offers it (the {@code onnxruntime_gpu} natives on a
+ * GPU host) unless {@code dossier.onnx.device=cpu}; otherwise the CPU provider.
+ */
 public final class OnnxEngine implements Engine {
+    /** {@code auto} (CUDA when available), {@code cpu} or {@code cuda}. */
+    public static final String DEVICE_PROPERTY = "dossier.onnx.device";
+    private static final String DJL_ENGINE = "OnnxRuntime";
+
     private final Llama model;
+    private final Device device;
+    private final Consumer<String> progress;
+    private final Path directory;
+    private final WeightsFile weights;
+    private final Map<String, Object> decoders = new HashMap<>();
 
     public OnnxEngine(Llama model) {
+        this(model, System.getProperty(DEVICE_PROPERTY, "auto"), message -> { });
+    }
+
+    /** @param progress hears what takes time: writing the graph, loading it into ONNX Runtime */
+    public OnnxEngine(Llama model, String device, Consumer<String> progress) {
         this.model = model;
+        this.device = chooseDevice(device);
+        this.progress = progress;
+        try {
+            this.directory = Files.createTempDirectory("dossier-onnx-");
+            this.weights = new WeightsFile(directory.resolve("weights.bin"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a directory for the ONNX graph", e);
+        }
     }
 
     @Override
@@ -23,12 +69,76 @@ public final class OnnxEngine implements Engine {
         return model;
     }
 
-    @Override
-    public Session newSession(AttentionConfig attention, int capacity) {
-        throw new UnsupportedOperationException("the onnx engine is not built yet");
+    /** The device graphs run on: {@code cpu()} or {@code gpu(0)}. */
+    public Device device() {
+        return device;
     }
 
     @Override
-    public void close() {
+    public Session newSession(AttentionConfig attention, int capacity) {
+        throw new UnsupportedOperationException("pending");
+    }
+
+    /** The loaded graph for {@code attention}; the rotary table grows only for plain RoPE, whose positions are unbounded. */
+    synchronized Object decoder(AttentionConfig attention, int rotaryPositions) {
+        String key = attention + "/" + rotaryPositions;
+        Object decoder = decoders.get(key);
+        if (decoder == null) {
+            decoder = loadModel(attention, rotaryPositions, "llama-" + decoders.size());
+            decoders.put(key, decoder);
+        }
+        return decoder;
+    }
+
+    Model loadModel(AttentionConfig attention, int rotaryPositions, String name) {
+        progress.accept("writing the ONNX graph (" + attention + ") to " + directory);
+        ModelProto graph = LlamaGraph.build(model, attention, rotaryPositions, weights);
+        Path file = directory.resolve(name + ".onnx");
+        try (OutputStream out = Files.newOutputStream(file)) {
+            graph.writeTo(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the ONNX graph to " + file, e);
+        }
+        progress.accept("loading the graph into ONNX Runtime on " + device);
+        Model djlModel = Model.newInstance(name, device, DJL_ENGINE);
+        try {
+            djlModel.load(directory, name, Map.of(
+                    "intraOpNumThreads", Integer.toString(Parallel.threads()),
+                    "interOpNumThreads", "1"));
+        } catch (IOException | MalformedModelException e) {
+            djlModel.close();
+            throw new IllegalStateException("ONNX Runtime refused the graph written for " + model.path() + ": " + e.getMessage(), e);
+        }
+        return djlModel;
+    }
+
+    @Override
+    public synchronized void close() {
+        
+        decoders.clear();
+        try {
+            weights.close();
+            try (Stream<Path> files = Files.walk(directory)) {
+                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + directory, e);
+        }
+    }
+
+    private static Device chooseDevice(String choice) {
+        boolean cudaAvailable = OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
+        return switch (choice.trim().toLowerCase(Locale.ROOT)) {
+            case "auto" -> cudaAvailable ? Device.gpu(0) : Device.cpu();
+            case "cpu" -> Device.cpu();
+            case "cuda", "gpu" -> {
+                if (!cudaAvailable) {
+                    throw new IllegalStateException(DEVICE_PROPERTY + "=cuda, but this ONNX Runtime has no CUDA execution provider"
+                            + " (it needs the onnxruntime_gpu natives and a GPU); available: " + OrtEnvironment.getAvailableProviders());
+                }
+                yield Device.gpu(0);
+            }
+            default -> throw new IllegalArgumentException(DEVICE_PROPERTY + " must be auto, cpu or cuda, not '" + choice + "'");
+        };
     }
 }

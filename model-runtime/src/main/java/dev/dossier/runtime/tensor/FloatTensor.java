@@ -56,6 +56,11 @@ public abstract sealed class FloatTensor
 
     public abstract GgmlType type();
 
+    /** The encoded bytes, as in the GGUF file (for engines that repack them). */
+    public final MemorySegment data() {
+        return data;
+    }
+
     public final long size() {
         return size;
     }
