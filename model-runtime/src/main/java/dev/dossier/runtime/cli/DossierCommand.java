@@ -33,7 +33,8 @@ import picocli.CommandLine.ParameterException;
                 ChatCommand.class,
                 PerplexityCommand.class,
                 BenchCommand.class,
-                MakeModelCommand.class})
+                MakeModelCommand.class,
+                CompareEnginesCommand.class})
 public final class DossierCommand {
     static final int EXIT_FAILURE = 1;
     static final int EXIT_USAGE = 2;

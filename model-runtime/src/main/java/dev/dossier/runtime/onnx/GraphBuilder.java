@@ -176,6 +176,12 @@ final class GraphBuilder {
         return op("Reshape", x, longs(shape));
     }
 
+    /** Reshapes to {@code leading} dimensions followed by x's last one (whose size is known only at run time). */
+    String reshapeKeepingLast(String x, long... leading) {
+        String last = op("Shape", List.of(x), integer("start", -1));
+        return op("Reshape", x, concat(List.of(longs(leading), last), 0));
+    }
+
     String transpose(String x, long... perm) {
         return op("Transpose", List.of(x), ints("perm", perm));
     }

@@ -167,28 +167,21 @@ final class LlamaGraph {
         String k = g.reshape(linear(h, w.key(), p + "attn_k", kvDim, dim), 0, kvHeads, headSize);     // [T, kvH, d]
         String v = g.reshape(linear(h, w.value(), p + "attn_v", kvDim, dim), 0, kvHeads, headSize);
 
-        String newKeys = g.transpose(rotate(k, keyCos, keySin), 1, 0, 2); // [kvH, T, d]
-        String newValues = g.transpose(v, 1, 0, 2);
-        g.output(newKeys, newKey(l), DataType.FLOAT, kvHeads, "T", headSize);
-        g.output(newValues, newValue(l), DataType.FLOAT, kvHeads, "T", headSize);
-        String keys = g.concat(List.of(cached(l, true), newKeys), 1);     // [kvH, N, d]
-        String values = g.concat(List.of(cached(l, false), newValues), 1);
-        String keysT = g.unsqueeze(g.transpose(keys, 0, 2, 1), 1);        // [kvH, 1, d, N]
-        String values4 = g.unsqueeze(values, 1);                          // [kvH, 1, N, d]
+        String rotatedKeys = rotate(k, keyCos, keySin);
+        g.output(g.transpose(rotatedKeys, 1, 0, 2), newKey(l), DataType.FLOAT, kvHeads, "T", headSize);
+        g.output(g.transpose(v, 1, 0, 2), newValue(l), DataType.FLOAT, kvHeads, "T", headSize);
 
         String scaledQ = g.mul(q, g.scalar((float) (1.0 / Math.sqrt(headSize))));
-        List<String> scores = new ArrayList<>();
+        List<String> rotatedQueries = new ArrayList<>();
         for (String[] rotation : queryRotations) {
-            String rotated = g.reshape(g.transpose(rotate(scaledQ, rotation[0], rotation[1]), 1, 0, 2), kvHeads, group, -1, headSize);
-            scores.add(g.matMul(rotated, keysT)); // [kvH, g, T, N]
+            rotatedQueries.add(rotate(scaledQ, rotation[0], rotation[1]));
         }
-        String combined = attention.dca()
-                ? g.where(intraMask, scores.get(0), g.where(successiveMask, scores.get(1), scores.get(2)))
-                : scores.get(0);
-        String masked = g.where(futureMask, g.scalar(Float.NEGATIVE_INFINITY), combined);
-        String probabilities = g.op("Softmax", List.of(masked), GraphBuilder.integer("axis", -1));
-        String attended = g.matMul(probabilities, values4);                                          // [kvH, g, T, d]
-        String merged = g.reshape(g.transpose(g.reshape(attended, heads, -1, headSize), 1, 0, 2), 0, dim); // [T, dim]
+        List<String> headOutputs = new ArrayList<>();
+        for (int kv = 0; kv < kvHeads; kv++) {
+            headOutputs.add(attendGroup(l, kv, group, rotatedQueries, rotatedKeys, v));
+        }
+        String attended = headOutputs.size() == 1 ? headOutputs.get(0) : g.concat(headOutputs, 0);       // [H, T, d]
+        String merged = g.reshape(g.transpose(attended, 1, 0, 2), 0, dim);                               // [T, dim]
         x = g.add(x, linear(merged, w.attentionOutput(), p + "attn_output", dim, dim));
 
         String f = rmsNorm(x, p + "ffn_norm", w.feedForwardNorm());
@@ -198,13 +191,39 @@ final class LlamaGraph {
         return g.add(x, linear(swiglu, w.down(), p + "ffn_down", dim, hidden));
     }
 
-    /** The cached keys or values of layer {@code l}, stacked over KV heads: [kvH, P, d]. */
-    private String cached(int l, boolean keys) {
-        List<String> heads = new ArrayList<>();
-        for (int h = 0; h < config.kvHeads(); h++) {
-            heads.add(g.unsqueeze(keys ? pastKey(l, h) : pastValue(l, h), 0));
+    /**
+     * The {@code group} query heads sharing KV head {@code kv}: [group, T, d]. The cached keys and
+     * values are read where they lie (Gemm with transB), never concatenated with the new ones, so
+     * a call copies nothing of the cache; only the small score matrices are joined.
+     */
+    private String attendGroup(int l, int kv, int group, List<String> rotatedQueries, String keys, String values) {
+        String pastKeys = pastKey(l, kv);
+        String pastValues = pastValue(l, kv);
+        String newKeys = headOf(keys, kv);     // [T, d]
+        String newValues = headOf(values, kv);
+        List<String> scores = new ArrayList<>();
+        for (String rotated : rotatedQueries) {
+            String q = g.reshape(g.transpose(g.op("Slice", rotated, g.longs((long) kv * group), g.longs((long) (kv + 1) * group), g.longs(1)), 1, 0, 2),
+                    -1, headSize);                                                                     // [g*T, d]
+            String past = g.op("Gemm", List.of(q, pastKeys), GraphBuilder.integer("transB", 1));      // [g*T, P]
+            String fresh = g.op("Gemm", List.of(q, newKeys), GraphBuilder.integer("transB", 1));      // [g*T, T]
+            scores.add(g.reshapeKeepingLast(g.concat(List.of(past, fresh), 1), group, -1));             // [g, T, N]
         }
-        return heads.size() == 1 ? heads.get(0) : g.concat(heads, 0);
+        String combined = attention.dca()
+                ? g.where(intraMask, scores.get(0), g.where(successiveMask, scores.get(1), scores.get(2)))
+                : scores.get(0);
+        String masked = g.where(futureMask, g.scalar(Float.NEGATIVE_INFINITY), combined);
+        String probabilities = g.reshapeKeepingLast(g.op("Softmax", List.of(masked), GraphBuilder.integer("axis", -1)), -1); // [g*T, N]
+        String pastLength = g.op("Shape", List.of(pastKeys), GraphBuilder.integer("end", 1));
+        String pastPart = g.op("Slice", probabilities, g.longs(0), pastLength, g.longs(1));
+        String freshPart = g.op("Slice", probabilities, pastLength, g.longs(Long.MAX_VALUE), g.longs(1));
+        String out = g.add(g.matMul(pastPart, pastValues), g.matMul(freshPart, newValues));               // [g*T, d]
+        return g.reshape(out, group, -1, headSize);
+    }
+
+    /** KV head {@code kv} of [T, kvH, d] as [T, d]. */
+    private String headOf(String x, int kv) {
+        return g.op("Squeeze", g.op("Slice", x, g.longs(kv), g.longs(kv + 1), g.longs(1)), g.longs(1));
     }
 
     /** GGML's "normal" RoPE: adjacent pairs of the first rotated dimensions of each head turn. */
