@@ -1,5 +1,7 @@
 package dev.dossier.runtime.attention;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * Causal attention of one query head over the cached keys, with DCA or plain RoPE positions.
  * Each part (inter, successive, intra) is computed flash-style into its own
@@ -46,9 +48,10 @@ public final class DualChunkAttention {
 
     /**
      * Writes to {@code out[outOffset..+headSize)} the attention output of query {@code i}
-     * ({@code query[queryOffset..+headSize)}, unrotated) over keys {@code 0..i}.
+     * ({@code query[queryOffset..+headSize)}, unrotated) over keys {@code 0..i}: one head of a
+     * {@link KvCache}, {@code keys} and {@code values}.
      */
-    public void attend(float[] query, int queryOffset, int i, float[] keys, float[] values,
+    public void attend(float[] query, int queryOffset, int i, MemorySegment keys, MemorySegment values,
                        float[] out, int outOffset, Scratch scratch) {
         SoftmaxState total = scratch.total;
         total.reset();
@@ -64,13 +67,14 @@ public final class DualChunkAttention {
         total.writeOutput(out, outOffset);
     }
 
-    private void accumulate(float[] q, int from, int to, float[] keys, float[] values, float[] scores, SoftmaxState state) {
+    private void accumulate(float[] q, int from, int to, MemorySegment keys, MemorySegment values, float[] scores, SoftmaxState state) {
+        long headBytes = (long) headSize * Float.BYTES;
         for (int blockStart = from; blockStart < to; blockStart += KEY_BLOCK) {
             int n = Math.min(KEY_BLOCK, to - blockStart);
             for (int k = 0; k < n; k++) {
-                scores[k] = HeadVectors.dot(q, 0, keys, (blockStart + k) * headSize, headSize) * scale;
+                scores[k] = HeadVectors.dot(q, keys, (blockStart + k) * headBytes, headSize) * scale;
             }
-            state.addBlock(scores, n, values, blockStart * headSize);
+            state.addBlock(scores, n, values, blockStart * headBytes);
         }
     }
 }

@@ -1,5 +1,8 @@
 package dev.dossier.runtime.attention;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -21,34 +24,44 @@ final class HeadVectors {
         return n >= WIDE.length() ? WIDE : NARROW;
     }
 
-    /** {@code sum(a[aOffset + d] * b[bOffset + d])} for {@code d < n}. */
-    static float dot(float[] a, int aOffset, float[] b, int bOffset, int n) {
+    /**
+     * {@code sum(a[d] * b[d])} for {@code d < n}, with {@code b} the native-order floats of
+     * {@code segment} from byte {@code byteOffset} on (a cached key).
+     */
+    static float dot(float[] a, MemorySegment segment, long byteOffset, int n) {
         VectorSpecies<Float> f = species(n);
         int bound = f.loopBound(n);
         float sum = 0;
         if (bound > 0) {
-            FloatVector acc = FloatVector.fromArray(f, a, aOffset).mul(FloatVector.fromArray(f, b, bOffset));
+            FloatVector acc = FloatVector.fromArray(f, a, 0).mul(load(f, segment, byteOffset));
             for (int d = f.length(); d < bound; d += f.length()) {
-                acc = FloatVector.fromArray(f, a, aOffset + d).fma(FloatVector.fromArray(f, b, bOffset + d), acc);
+                acc = FloatVector.fromArray(f, a, d).fma(load(f, segment, byteOffset + (long) d * Float.BYTES), acc);
             }
             sum = acc.reduceLanes(VectorOperators.ADD);
         }
         for (int d = bound; d < n; d++) {
-            sum += a[aOffset + d] * b[bOffset + d];
+            sum += a[d] * segment.get(ValueLayout.JAVA_FLOAT, byteOffset + (long) d * Float.BYTES);
         }
         return sum;
     }
 
-    /** {@code into[d] += p * from[fromOffset + d]} for {@code d < n}. */
-    static void addScaled(float[] into, float[] from, int fromOffset, float p, int n) {
+    /**
+     * {@code into[d] += p * from[d]} for {@code d < n}, with {@code from} the native-order floats
+     * of {@code segment} from byte {@code byteOffset} on (a cached value).
+     */
+    static void addScaled(float[] into, MemorySegment segment, long byteOffset, float p, int n) {
         VectorSpecies<Float> f = species(n);
         int bound = f.loopBound(n);
         for (int d = 0; d < bound; d += f.length()) {
-            FloatVector.fromArray(f, from, fromOffset + d).mul(p).add(FloatVector.fromArray(f, into, d)).intoArray(into, d);
+            load(f, segment, byteOffset + (long) d * Float.BYTES).mul(p).add(FloatVector.fromArray(f, into, d)).intoArray(into, d);
         }
         for (int d = bound; d < n; d++) {
-            into[d] += p * from[fromOffset + d];
+            into[d] += p * segment.get(ValueLayout.JAVA_FLOAT, byteOffset + (long) d * Float.BYTES);
         }
+    }
+
+    private static FloatVector load(VectorSpecies<Float> species, MemorySegment segment, long byteOffset) {
+        return FloatVector.fromMemorySegment(species, segment, byteOffset, ByteOrder.nativeOrder());
     }
 
     /** The largest of {@code x[0..n)}. */

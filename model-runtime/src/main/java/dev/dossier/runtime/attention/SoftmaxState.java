@@ -1,5 +1,7 @@
 package dev.dossier.runtime.attention;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * The running state of an online (flash-style) softmax over some keys, for one query head:
  * the largest score seen, the sum of {@code exp(score - max)}, and the value vectors weighted
@@ -22,8 +24,11 @@ public final class SoftmaxState {
         java.util.Arrays.fill(weighted, 0);
     }
 
-    /** Adds keys with {@code scores[0..n)} whose values start at {@code values[valueOffset]}, one head-size apart. */
-    void addBlock(float[] scores, int n, float[] values, int valueOffset) {
+    /**
+     * Adds keys with {@code scores[0..n)} whose values are native-order floats of {@code values}
+     * from byte {@code valueByteOffset} on, one head-size apart.
+     */
+    void addBlock(float[] scores, int n, MemorySegment values, long valueByteOffset) {
         float blockMax = HeadVectors.max(scores, n);
         if (blockMax > max) {
             rescale(max == Float.NEGATIVE_INFINITY ? 0 : (float) Math.exp(max - blockMax));
@@ -32,8 +37,9 @@ public final class SoftmaxState {
         // Scores become weights in place, all exps of the block in one vector pass.
         sum += HeadVectors.expShifted(scores, n, max);
         int headSize = weighted.length;
+        long headBytes = (long) headSize * Float.BYTES;
         for (int k = 0; k < n; k++) {
-            HeadVectors.addScaled(weighted, values, valueOffset + k * headSize, scores[k], headSize);
+            HeadVectors.addScaled(weighted, values, valueByteOffset + k * headBytes, scores[k], headSize);
         }
     }
 

@@ -2,6 +2,8 @@ package dev.dossier.runtime.cli;
 
 import dev.dossier.runtime.attention.AttentionConfig;
 import dev.dossier.runtime.compute.Parallel;
+import dev.dossier.runtime.engine.Engine;
+import dev.dossier.runtime.engine.EngineKind;
 import dev.dossier.runtime.model.Llama;
 import dev.dossier.runtime.model.Session;
 import java.io.IOException;
@@ -25,8 +27,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Measures prefill and decode speed and peak memory on a model (any weights: see make-model).",
                 "Each run prefills N random tokens (BOS first) into a fresh session, then decodes G tokens greedily.",
-                "Speeds are the median over the runs. With --json the last line is {\"model\", \"type\", \"threads\", "
-                        + "\"attention\", \"prompt_tokens\", \"gen_tokens\", \"repeat\", \"prefill_tokens_per_s\", "
+                "Speeds are the median over the runs. --engine java,onnx measures each engine in turn on the same prompt,",
+                "one table row per engine. With --json each engine ends with one line {\"engine\", \"model\", \"type\", "
+                        + "\"threads\", \"attention\", \"prompt_tokens\", \"gen_tokens\", \"repeat\", \"prefill_tokens_per_s\", "
                         + "\"decode_tokens_per_s\", \"peak_rss_mb\", \"runs\": [...]}."})
 final class BenchCommand implements Callable<Integer> {
     @Spec
@@ -54,7 +57,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "dca (default) or rope, with the model's default DCA settings.")
     AttentionOptions.Kind attention;
 
-    @Option(names = "--json", description = "End with one JSON object of the results.")
+    @Mixin
+    EngineOptions engines;
+
+    @Option(names = "--json", description = "One JSON object of the results per engine, one per line.")
     boolean json;
 
     record Run(double prefillTokensPerSecond, double decodeTokensPerSecond) {}
@@ -77,15 +83,25 @@ final class BenchCommand implements Callable<Integer> {
             AttentionConfig attentionConfig = attention == AttentionOptions.Kind.ROPE
                     ? AttentionConfig.rope() : AttentionConfig.dcaDefaults(trainingContext);
             int[] prompt = randomPrompt(llama, promptTokens, seed);
-            List<Run> runs = new ArrayList<>();
-            for (int r = 0; r < repeat; r++) {
-                try (ProgressLine progress = new ProgressLine(err)) {
-                    int run = r + 1;
-                    runs.add(runOnce(llama, attentionConfig, prompt,
-                            (done, total) -> progress.tokens("run " + run + "/" + repeat + ": prefill", done, total)));
+            if (!json) {
+                printTableHead(out, llama, attentionConfig);
+            }
+            List<EngineKind> kinds = engines.kinds();
+            for (int e = 0; e < kinds.size(); e++) {
+                if (e > 0) {
+                    resetPeakRss(); // so each engine's peak is its own
+                }
+                List<Run> runs = new ArrayList<>();
+                try (Engine engine = kinds.get(e).open(llama)) {
+                    for (int r = 0; r < repeat; r++) {
+                        try (ProgressLine progress = new ProgressLine(err)) {
+                            String label = engine.name() + " run " + (r + 1) + "/" + repeat + ": prefill";
+                            runs.add(runOnce(engine, attentionConfig, prompt, (done, total) -> progress.tokens(label, done, total)));
+                        }
+                    }
+                    printEngine(out, llama, engine, attentionConfig, runs);
                 }
             }
-            print(out, llama, attentionConfig, runs);
         }
         return 0;
     }
@@ -108,8 +124,9 @@ final class BenchCommand implements Callable<Integer> {
         return tokens;
     }
 
-    private Run runOnce(Llama llama, AttentionConfig attentionConfig, int[] prompt, Session.Progress progress) {
-        Session session = new Session(llama, attentionConfig, prompt.length + genTokens);
+    private Run runOnce(Engine engine, AttentionConfig attentionConfig, int[] prompt, Session.Progress progress) {
+        Llama llama = engine.model();
+        Session session = engine.newSession(attentionConfig, prompt.length + genTokens);
         float[][] last = new float[1][];
         long start = System.nanoTime();
         session.prefill(prompt, 0, prompt.length, false,
@@ -135,16 +152,25 @@ final class BenchCommand implements Callable<Integer> {
         return best;
     }
 
-    private void print(PrintWriter out, Llama llama, AttentionConfig attentionConfig, List<Run> runs) throws IOException {
+    private void printTableHead(PrintWriter out, Llama llama, AttentionConfig attentionConfig) throws IOException {
+        out.printf("model          %s (%s, %s)%n", llama.path(), mainType(llama), Sizes.bytes(Files.size(llama.path())));
+        out.printf("threads        %d%n", Parallel.threads());
+        out.printf("attention      %s%n", attentionConfig.dca() ? "dca" : "rope");
+        out.printf("runs           %d (speeds are the median)%n", repeat);
+        out.printf("%-8s %-22s %-22s %s%n", "engine", "prefill " + promptTokens + " (tok/s)", "decode " + genTokens + " (tok/s)", "peak RSS");
+        out.flush();
+    }
+
+    /** One table row, or with --json one line, for an engine's runs. */
+    private void printEngine(PrintWriter out, Llama llama, Engine engine, AttentionConfig attentionConfig, List<Run> runs) throws IOException {
         double prefill = median(runs.stream().mapToDouble(Run::prefillTokensPerSecond).toArray());
         double decode = median(runs.stream().mapToDouble(Run::decodeTokensPerSecond).toArray());
         double peakRssMb = peakRssBytes() / 1e6;
-        String type = mainType(llama);
-        long fileSize = Files.size(llama.path());
         if (json) {
             Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("engine", engine.name());
             fields.put("model", llama.path().toString());
-            fields.put("type", type);
+            fields.put("type", mainType(llama));
             fields.put("threads", Parallel.threads());
             fields.put("attention", attentionConfig.dca() ? "dca" : "rope");
             fields.put("prompt_tokens", promptTokens);
@@ -153,20 +179,13 @@ final class BenchCommand implements Callable<Integer> {
             fields.put("prefill_tokens_per_s", prefill);
             fields.put("decode_tokens_per_s", decode);
             fields.put("peak_rss_mb", peakRssMb);
-            fields.put("model_file_mb", fileSize / 1e6);
+            fields.put("model_file_mb", Files.size(llama.path()) / 1e6);
             fields.put("runs", runs.stream().map(r -> List.of(r.prefillTokensPerSecond(), r.decodeTokensPerSecond())).toList());
             Json.printLine(out, fields);
-            return;
+        } else {
+            out.printf(Locale.ROOT, "%-8s %-22.2f %-22.2f %.0f MB%n", engine.name(), prefill, decode, peakRssMb);
         }
-        out.printf("model          %s (%s, %s)%n", llama.path(), type, Sizes.bytes(fileSize));
-        out.printf("threads        %d%n", Parallel.threads());
-        out.printf("attention      %s%n", attentionConfig.dca() ? "dca" : "rope");
-        out.printf("%-5s %-22s %-22s%n", "run", "prefill " + promptTokens + " (tok/s)", "decode " + genTokens + " (tok/s)");
-        for (int r = 0; r < runs.size(); r++) {
-            out.printf(Locale.ROOT, "%-5d %-22.2f %-22.2f%n", r + 1, runs.get(r).prefillTokensPerSecond(), runs.get(r).decodeTokensPerSecond());
-        }
-        out.printf(Locale.ROOT, "%-5s %-22.2f %-22.2f%n", "median", prefill, decode);
-        out.printf(Locale.ROOT, "peak RSS       %.0f MB%n", peakRssMb);
+        out.flush(); // a later engine may fail: this one's result is out already
     }
 
     static double median(double[] values) {
@@ -184,7 +203,7 @@ final class BenchCommand implements Callable<Integer> {
                 .orElse("?");
     }
 
-    /** VmHWM of /proc/self/status: the most resident memory the process has had; 0 where there is no /proc. */
+    /** VmHWM of /proc/self/status: the most resident memory the process has had (since the last reset); 0 where there is no /proc. */
     static long peakRssBytes() throws IOException {
         Path status = Path.of("/proc/self/status");
         if (!Files.isReadable(status)) {
@@ -197,5 +216,14 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Resets VmHWM to the current resident memory (Linux 4.0+); elsewhere the peak stays the process's. */
+    private static void resetPeakRss() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            // No reset: later engines report the process's peak so far.
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.dossier.runtime.cli;
 
 import dev.dossier.runtime.attention.AttentionConfig;
+import dev.dossier.runtime.engine.Engine;
 import dev.dossier.runtime.generate.ChatFormat;
 import dev.dossier.runtime.generate.ChatFormat.Message;
 import dev.dossier.runtime.generate.ChatFormat.Role;
@@ -44,19 +45,22 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin
     AttentionOptions attention;
 
+    @Mixin
+    EngineOptions engines;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         BufferedReader in = dossier.in();
         GenerationParameters parameters = generation.parameters();
-        try (Llama llama = model.load(err)) {
+        try (Llama llama = model.load(err); Engine engine = engines.open(llama)) {
             int trainingContext = llama.config().contextLength();
             AttentionConfig attentionConfig = attention.resolve(trainingContext);
             int capacity = generation.contextCapacity(attentionConfig, trainingContext, err);
-            Session session = new Session(llama, attentionConfig, capacity);
+            Session session = engine.newSession(attentionConfig, capacity);
             Transcript transcript = new Transcript(llama.tokenizer(), generation.system);
-            err.println("chatting with " + model.path.getFileName() + " (" + attentionConfig + ", context "
+            err.println("chatting with " + model.path.getFileName() + " (" + engine.name() + " engine, " + attentionConfig + ", context "
                     + capacity + " tokens): /reset starts over, /exit quits");
             for (int turn = 1; ; ) {
                 out.print("> ");

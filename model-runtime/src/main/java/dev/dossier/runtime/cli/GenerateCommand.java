@@ -1,6 +1,7 @@
 package dev.dossier.runtime.cli;
 
 import dev.dossier.runtime.attention.AttentionConfig;
+import dev.dossier.runtime.engine.Engine;
 import dev.dossier.runtime.generate.ChatFormat;
 import dev.dossier.runtime.generate.ChatFormat.Message;
 import dev.dossier.runtime.generate.ChatFormat.Role;
@@ -46,6 +47,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     AttentionOptions attention;
 
+    @Mixin
+    EngineOptions engines;
+
     static final class PromptSource {
         @Option(names = {"-p", "--prompt"}, required = true, paramLabel = "TEXT", description = "The prompt; may be empty.")
         String text;
@@ -67,7 +71,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         GenerationParameters parameters = generation.parameters();
         String promptText = prompt.read();
-        try (Llama llama = model.load(err)) {
+        try (Llama llama = model.load(err); Engine engine = engines.open(llama)) {
             int trainingContext = llama.config().contextLength();
             AttentionConfig attentionConfig = attention.resolve(trainingContext);
             int capacity = generation.contextCapacity(attentionConfig, trainingContext, err);
@@ -79,7 +83,7 @@ final class GenerateCommand implements Callable<Integer> {
                         + capacity + " (raise --context or shorten the prompt)");
             }
             // Room for the prompt and the answer, no more: the KV cache is the big allocation.
-            Session session = new Session(llama, attentionConfig,
+            Session session = engine.newSession(attentionConfig,
                     (int) Math.min(capacity, (long) promptTokens.length + parameters.maxTokens()));
             GenerationResult result;
             try (StreamingListener listener = new StreamingListener(out, err, chat ? "" : promptText, false)) {

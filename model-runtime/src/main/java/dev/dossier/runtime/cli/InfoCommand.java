@@ -1,10 +1,12 @@
 package dev.dossier.runtime.cli;
 
 import dev.dossier.runtime.attention.AttentionConfig;
+import dev.dossier.runtime.engine.EngineKind;
 import dev.dossier.runtime.gguf.GgmlType;
 import dev.dossier.runtime.model.Llama;
 import dev.dossier.runtime.model.LlamaConfig;
 import java.io.PrintWriter;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -48,6 +50,8 @@ final class InfoCommand implements Callable<Integer> {
             row(out, "dca chunk length", dca.chunkLength() + " (L = CS - LS)");
             row(out, "default context", AttentionOptions.defaultContext(dca, trainingContext) + " tokens with DCA, "
                     + AttentionOptions.defaultContext(AttentionConfig.rope(), trainingContext) + " with RoPE");
+            row(out, "engines", Arrays.stream(EngineKind.values()).map(EngineKind::id).collect(Collectors.joining(", "))
+                    + " (--engine; default java)");
         }
         return 0;
     }

@@ -1,6 +1,7 @@
 package dev.dossier.runtime.cli;
 
 import dev.dossier.runtime.attention.AttentionConfig;
+import dev.dossier.runtime.engine.Engine;
 import dev.dossier.runtime.generate.Perplexity;
 import dev.dossier.runtime.model.Llama;
 import dev.dossier.runtime.model.Session;
@@ -38,6 +39,9 @@ final class PerplexityCommand implements Callable<Integer> {
     @Mixin
     AttentionOptions attention;
 
+    @Mixin
+    EngineOptions engines;
+
     @Option(names = "--json", description = "End with one JSON object of the results.")
     boolean json;
 
@@ -49,14 +53,14 @@ final class PerplexityCommand implements Callable<Integer> {
             throw new InputException("--tokens must be at least 2, got " + tokens);
         }
         String text = TextFiles.read(file);
-        try (Llama llama = model.load(err)) {
+        try (Llama llama = model.load(err); Engine engine = engines.open(llama)) {
             AttentionConfig attentionConfig = attention.resolve(llama.config().contextLength());
             int[] all = llama.tokenizer().encode(text, true);
             if (all.length < tokens) {
                 throw new InputException(file + " has " + all.length + " tokens (BOS included), fewer than --tokens " + tokens);
             }
             int[] window = Arrays.copyOf(all, tokens);
-            Session session = new Session(llama, attentionConfig, tokens);
+            Session session = engine.newSession(attentionConfig, tokens);
             Perplexity.Result result;
             try (ProgressLine progress = new ProgressLine(err)) {
                 result = Perplexity.evaluate(session, window, (done, total) -> progress.tokens("evaluating", done, total));

@@ -1,10 +1,11 @@
 package dev.dossier.runtime.engine;
 
 import dev.dossier.runtime.attention.AttentionConfig;
+import dev.dossier.runtime.model.JavaSession;
 import dev.dossier.runtime.model.Llama;
 import dev.dossier.runtime.model.Session;
 
-/** The pure-Java engine (temporary: being replaced on the engine branch). */
+/** The pure-Java engine: runs on every machine, needs nothing beside the model. */
 public final class JavaEngine implements Engine {
     private final Llama model;
 
@@ -24,9 +25,10 @@ public final class JavaEngine implements Engine {
 
     @Override
     public Session newSession(AttentionConfig attention, int capacity) {
-        return new Session(model, attention, capacity);
+        return new JavaSession(model, attention, capacity);
     }
 
+    /** Nothing to release: sessions hold their own memory. */
     @Override
     public void close() {
     }

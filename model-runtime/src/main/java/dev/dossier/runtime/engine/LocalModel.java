@@ -21,15 +21,15 @@ import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One loaded model ready to answer: it owns the {@link Llama}, runs one generation at a time
- * (callers queue in arrival order; on a small machine two at once would only halve each other's
- * speed) and keeps a few warm {@link Session}s, so a prompt that starts like an earlier one, such
+ * One loaded model ready to answer: it owns the {@link Engine} and the engine's {@link Llama},
+ * runs one generation at a time (callers queue in arrival order; on a small machine two at once
+ * would only halve each other's speed) and keeps a few warm {@link Session}s, so a prompt that starts like an earlier one, such
  * as a second question on the same documents, only computes what is new.
  */
 public final class LocalModel implements AutoCloseable {
     public static final int DEFAULT_WARM_SESSIONS = 2;
 
-    private final Llama model;
+    private final Engine engine;
     private final AttentionConfig attention;
     private final int capacity;
     private final int warmSessions;
@@ -38,32 +38,43 @@ public final class LocalModel implements AutoCloseable {
     /** Warm sessions, least recently used first. Guarded by {@link #lock}. */
     private final List<Session> sessions = new ArrayList<>();
 
-    public LocalModel(Llama model, AttentionConfig attention, int capacity) {
-        this(model, attention, capacity, DEFAULT_WARM_SESSIONS);
+    public LocalModel(Engine engine, AttentionConfig attention, int capacity) {
+        this(engine, attention, capacity, DEFAULT_WARM_SESSIONS);
     }
 
     /**
+     * @param engine       runs the model; closing this object closes the engine and its model
      * @param capacity     tokens each session holds: prompt plus answer
      * @param warmSessions how many sessions (each with a KV cache of {@code capacity} tokens) stay warm
      */
-    public LocalModel(Llama model, AttentionConfig attention, int capacity, int warmSessions) {
+    public LocalModel(Engine engine, AttentionConfig attention, int capacity, int warmSessions) {
         if (capacity < 1 || warmSessions < 1) {
             throw new IllegalArgumentException("capacity and warm sessions must be at least 1, got " + capacity + " and " + warmSessions);
         }
-        this.model = model;
+        this.engine = engine;
         this.attention = attention;
         this.capacity = capacity;
         this.warmSessions = warmSessions;
-        this.fingerprint = ModelFingerprint.of(model);
+        this.fingerprint = ModelFingerprint.of(engine.model());
     }
 
-    /** Loads the model at {@code path}; closing the returned object closes the model. */
-    public static LocalModel load(Path path, AttentionConfig attention, int capacity) throws IOException {
-        return new LocalModel(Llama.load(path), attention, capacity);
+    /** Loads the model at {@code path} and opens {@code engine} on it; closing the returned object closes both. */
+    public static LocalModel load(Path path, EngineKind engine, AttentionConfig attention, int capacity) throws IOException {
+        Llama model = Llama.load(path);
+        try {
+            return new LocalModel(engine.open(model), attention, capacity);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    public Engine engine() {
+        return engine;
     }
 
     public Llama model() {
-        return model;
+        return engine.model();
     }
 
     public AttentionConfig attention() {
@@ -76,7 +87,7 @@ public final class LocalModel implements AutoCloseable {
     }
 
     public Tokenizer tokenizer() {
-        return model.tokenizer();
+        return engine.model().tokenizer();
     }
 
     /** Tokens of {@code text} on its own (no BOS). */
@@ -172,7 +183,7 @@ public final class LocalModel implements AutoCloseable {
             return best;
         }
         if (sessions.size() < warmSessions) {
-            return new Session(model, attention, capacity);
+            return engine.newSession(attention, capacity);
         }
         return sessions.getFirst();
     }
@@ -188,13 +199,15 @@ public final class LocalModel implements AutoCloseable {
         }
     }
 
-    /** Closes the model; call it only when no generation is running. */
+    /** Closes the engine and the model; call it only when no generation is running. */
     @Override
     public void close() {
         lock.lock();
         try {
             sessions.clear();
-            model.close();
+            try (Llama model = engine.model()) {
+                engine.close();
+            }
         } finally {
             lock.unlock();
         }

@@ -1,20 +1,20 @@
 package dev.dossier.runtime.model;
 
 import dev.dossier.runtime.attention.AttentionConfig;
-import dev.dossier.runtime.attention.DualChunkAttention;
 import dev.dossier.runtime.attention.KvCache;
-import dev.dossier.runtime.attention.Rope;
-import dev.dossier.runtime.compute.MatMul;
-import dev.dossier.runtime.compute.Parallel;
-import dev.dossier.runtime.compute.VectorOps;
+import java.util.Arrays;
 import java.util.concurrent.CancellationException;
 
 /**
- * The mutable state of one conversation with a {@link Llama}: its KV cache and scratch
- * buffers. Tokens are appended with {@link #prefill}; the model itself is never modified, so
- * many sessions can share one model. A session is used by one thread at a time.
+ * The mutable state of one conversation with a {@link Llama}: its KV cache and the tokens in it.
+ * Tokens are appended with {@link #prefill}; the model itself is never modified, so many sessions
+ * can share one model. A session is used by one thread at a time.
+ *
+ * <p>This class holds everything that does not depend on how the forward pass runs: capacity and
+ * token checks, the cached token ids, prefix reuse, cancellation and progress. An engine supplies
+ * the forward pass of one block of tokens, {@link #forwardBlock}.
  */
-public final class Session {
+public abstract class Session {
     /** Receives the next-token logits computed for the token at {@code position}. */
     @FunctionalInterface
     public interface LogitsSink {
@@ -29,57 +29,32 @@ public final class Session {
         void update(int done, int total);
     }
 
-    public static final int DEFAULT_BLOCK = 64;
-
     private final Llama model;
-    private final LlamaConfig config;
-    private final DualChunkAttention attention;
+    private final AttentionConfig attentionConfig;
     private final KvCache cache;
     private final int blockSize;
     private final int[] cachedTokens;
     private int position;
 
-    // Activations of one block of tokens, laid out token after token.
-    private final float[] x;
-    private final float[] normed;
-    private final float[] query;
-    private final float[] key;
-    private final float[] value;
-    private final float[] attended;
-    private final float[] projected;
-    private final float[] gate;
-    private final float[] up;
-    private final float[] logits;
-
-    public Session(Llama model, AttentionConfig attentionConfig, int capacity) {
-        this(model, attentionConfig, capacity, DEFAULT_BLOCK);
-    }
-
-    public Session(Llama model, AttentionConfig attentionConfig, int capacity, int blockSize) {
-        this.model = model;
-        this.config = model.config();
+    /**
+     * @param capacity  the most tokens the session holds (the KV cache is allocated for them now)
+     * @param blockSize the most tokens one {@link #forwardBlock} call runs
+     * @throws IllegalArgumentException when DCA chunks are longer than the model's training context
+     */
+    protected Session(Llama model, AttentionConfig attentionConfig, int capacity, int blockSize) {
+        LlamaConfig config = model.config();
         if (attentionConfig.dca() && attentionConfig.chunkSize() > config.contextLength()) {
             throw new IllegalArgumentException("DCA chunk size " + attentionConfig.chunkSize()
                     + " exceeds the model's training context " + config.contextLength());
         }
-        int headSize = config.headSize();
-        Rope rope = new Rope(headSize, config.ropeDimensions(), config.ropeBase(),
-                attentionConfig.maxRotationPosition(capacity) + 1);
-        this.attention = new DualChunkAttention(attentionConfig, rope, headSize);
-        this.cache = new KvCache(config.layers(), config.kvHeads(), headSize, capacity);
+        if (blockSize < 1) {
+            throw new IllegalArgumentException("the block size must be at least 1, got " + blockSize);
+        }
+        this.model = model;
+        this.attentionConfig = attentionConfig;
+        this.cache = new KvCache(config.layers(), config.kvHeads(), config.headSize(), capacity);
         this.blockSize = blockSize;
         this.cachedTokens = new int[capacity];
-        int dim = config.dim();
-        this.x = new float[blockSize * dim];
-        this.normed = new float[blockSize * dim];
-        this.query = new float[blockSize * dim];
-        this.key = new float[blockSize * config.kvDim()];
-        this.value = new float[blockSize * config.kvDim()];
-        this.attended = new float[blockSize * dim];
-        this.projected = new float[blockSize * dim];
-        this.gate = new float[blockSize * config.hiddenDim()];
-        this.up = new float[blockSize * config.hiddenDim()];
-        this.logits = new float[blockSize * config.vocabularySize()];
     }
 
     public Llama model() {
@@ -87,9 +62,10 @@ public final class Session {
     }
 
     public AttentionConfig attentionConfig() {
-        return attention.config();
+        return attentionConfig;
     }
 
+    /** Rotated keys and values of positions {@code 0..position()}; beyond that, whatever was last written. */
     public KvCache cache() {
         return cache;
     }
@@ -105,7 +81,7 @@ public final class Session {
 
     /** The tokens in the cache, in order. */
     public int[] cachedTokens() {
-        return java.util.Arrays.copyOf(cachedTokens, position);
+        return Arrays.copyOf(cachedTokens, position);
     }
 
     /** How many leading tokens of {@code tokens} are already in the cache. */
@@ -125,14 +101,10 @@ public final class Session {
      * prefills and generations continue after them and reuse them like any cached prefix.
      */
     public void restore(int[] tokens) {
-        if (tokens.length > cache.capacity()) {
-            throw new ContextOverflowException(tokens.length, cache.capacity());
+        if (tokens.length > capacity()) {
+            throw new ContextOverflowException(tokens.length, capacity());
         }
-        for (int token : tokens) {
-            if (token < 0 || token >= config.vocabularySize()) {
-                throw new IllegalArgumentException("token id " + token + " is outside the vocabulary of " + config.vocabularySize());
-            }
-        }
+        checkTokenIds(tokens, 0, tokens.length);
         System.arraycopy(tokens, 0, cachedTokens, 0, tokens.length);
         position = tokens.length;
     }
@@ -145,24 +117,28 @@ public final class Session {
         position = newPosition;
     }
 
-    /** Appends one token and returns the logits for the token after it (valid until the next call). */
+    /** Appends one token and returns the logits for the token after it (a copy: the caller keeps it). */
     public float[] next(int token) {
+        int vocabulary = model.config().vocabularySize();
         float[][] last = new float[1][];
-        prefill(new int[] {token}, 0, 1, false, (p, l, o) -> last[0] = java.util.Arrays.copyOfRange(l, o, o + config.vocabularySize()), Progress.NONE);
+        prefill(new int[] {token}, 0, 1, false, (p, l, o) -> last[0] = Arrays.copyOfRange(l, o, o + vocabulary), Progress.NONE);
         return last[0];
     }
 
     /**
      * Appends {@code tokens[from..from+count)} to the cache, in blocks. Logits go to {@code sink}
-     * for every token when {@code allLogits}, otherwise only for the last one.
+     * for every token when {@code allLogits}, otherwise only for the last one. Blocks finished
+     * before a failure or cancellation stay cached.
      *
-     * @throws ContextOverflowException when the tokens do not fit
-     * @throws CancellationException    when the thread is interrupted between blocks
+     * @throws ContextOverflowException  when the tokens do not fit (nothing is computed)
+     * @throws IllegalArgumentException  when a token id is outside the vocabulary (nothing is computed)
+     * @throws CancellationException     when the thread is interrupted between blocks
      */
     public void prefill(int[] tokens, int from, int count, boolean allLogits, LogitsSink sink, Progress progress) {
-        if (position + count > cache.capacity()) {
-            throw new ContextOverflowException(position + count, cache.capacity());
+        if (position + count > capacity()) {
+            throw new ContextOverflowException(position + count, capacity());
         }
+        checkTokenIds(tokens, from, count);
         for (int done = 0; done < count; ) {
             if (Thread.interrupted()) {
                 throw new CancellationException("prefill cancelled after " + done + " of " + count + " tokens");
@@ -170,96 +146,31 @@ public final class Session {
             int n = Math.min(blockSize, count - done);
             boolean lastBlock = done + n == count;
             forwardBlock(tokens, from + done, n, allLogits ? 0 : lastBlock ? n - 1 : n, sink);
+            // Only a block that ran to the end is cached: a failed one leaves the position as it was.
+            System.arraycopy(tokens, from + done, cachedTokens, position, n);
+            position += n;
             done += n;
             progress.update(done, count);
         }
     }
 
-    /** Runs {@code n} tokens through the model; logits for block tokens {@code logitsFrom..n-1}. */
-    private void forwardBlock(int[] tokens, int offset, int n, int logitsFrom, LogitsSink sink) {
-        LlamaWeights weights = model.weights();
-        int dim = config.dim();
-        int kvDim = config.kvDim();
-        int hidden = config.hiddenDim();
-        int vocabulary = config.vocabularySize();
-        for (int t = 0; t < n; t++) {
-            int token = tokens[offset + t];
+    /**
+     * The engine's forward pass over one block: runs {@code tokens[offset..offset+n)}, which take
+     * positions {@link #position()}{@code ..position()+n-1} (the base class advances the position
+     * and records the token ids after this returns). It must write the tokens' rotated keys and
+     * their values into {@link #cache()} at those positions, for every layer and KV head, and call
+     * {@code sink} for block tokens {@code logitsFrom..n-1} in order, with their absolute positions.
+     * {@code n} is at most the block size; token ids are already checked against the vocabulary.
+     */
+    protected abstract void forwardBlock(int[] tokens, int offset, int n, int logitsFrom, LogitsSink sink);
+
+    private void checkTokenIds(int[] tokens, int from, int count) {
+        int vocabulary = model.config().vocabularySize();
+        for (int i = from; i < from + count; i++) {
+            int token = tokens[i];
             if (token < 0 || token >= vocabulary) {
                 throw new IllegalArgumentException("token id " + token + " is outside the vocabulary of " + vocabulary);
             }
-            cachedTokens[position + t] = token;
-            weights.tokenEmbedding().dequantize((long) token * dim, x, t * dim, dim);
         }
-        for (int l = 0; l < config.layers(); l++) {
-            LlamaWeights.Layer layer = weights.layers()[l];
-            normalize(n, layer.attentionNorm());
-            MatMul.apply(layer.query(), dim, dim, normed, query, n);
-            MatMul.apply(layer.key(), kvDim, dim, normed, key, n);
-            MatMul.apply(layer.value(), kvDim, dim, normed, value, n);
-            storeKeysAndValues(l, n);
-            attend(l, n);
-            MatMul.apply(layer.attentionOutput(), dim, dim, attended, projected, n);
-            VectorOps.add(x, projected, n * dim);
-
-            normalize(n, layer.feedForwardNorm());
-            MatMul.apply(layer.gate(), hidden, dim, normed, gate, n);
-            MatMul.apply(layer.up(), hidden, dim, normed, up, n);
-            VectorOps.swiglu(gate, up, n * hidden);
-            MatMul.apply(layer.down(), dim, hidden, gate, projected, n);
-            VectorOps.add(x, projected, n * dim);
-        }
-        position += n;
-        if (logitsFrom < n) {
-            int wanted = n - logitsFrom;
-            for (int t = logitsFrom; t < n; t++) {
-                VectorOps.rmsNorm(normed, (t - logitsFrom) * dim, x, t * dim, weights.outputNorm(), dim, config.rmsEpsilon());
-            }
-            MatMul.apply(weights.output(), vocabulary, dim, normed, logits, wanted);
-            int firstPosition = position - n + logitsFrom;
-            for (int t = 0; t < wanted; t++) {
-                sink.accept(firstPosition + t, logits, t * vocabulary);
-            }
-        }
-    }
-
-    private void normalize(int n, float[] weight) {
-        int dim = config.dim();
-        for (int t = 0; t < n; t++) {
-            VectorOps.rmsNorm(normed, t * dim, x, t * dim, weight, dim, config.rmsEpsilon());
-        }
-    }
-
-    /** Rotates each new key at its own position (once: DCA never re-rotates) and caches it. */
-    private void storeKeysAndValues(int layer, int n) {
-        int headSize = config.headSize();
-        int kvDim = config.kvDim();
-        AttentionConfig positions = attention.config();
-        for (int t = 0; t < n; t++) {
-            int p = position + t;
-            attention.rope().rotate(key, t * kvDim, config.kvHeads(), positions.keyPosition(p));
-            for (int h = 0; h < config.kvHeads(); h++) {
-                System.arraycopy(key, t * kvDim + h * headSize, cache.keys(layer, h), p * headSize, headSize);
-                System.arraycopy(value, t * kvDim + h * headSize, cache.values(layer, h), p * headSize, headSize);
-            }
-        }
-    }
-
-    private void attend(int layer, int n) {
-        int heads = config.heads();
-        int headSize = config.headSize();
-        int dim = config.dim();
-        int group = config.queriesPerKvHead();
-        long cost = (long) (position + n) * headSize * 4;
-        Parallel.forRange(n * heads, cost, (from, to) -> {
-            DualChunkAttention.Scratch scratch = new DualChunkAttention.Scratch(headSize);
-            for (int item = from; item < to; item++) {
-                int t = item / heads;
-                int h = item % heads;
-                int kvHead = h / group;
-                int offset = t * dim + h * headSize;
-                attention.attend(query, offset, position + t,
-                        cache.keys(layer, kvHead), cache.values(layer, kvHead), attended, offset, scratch);
-            }
-        });
     }
 }

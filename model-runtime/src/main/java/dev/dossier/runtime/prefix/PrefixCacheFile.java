@@ -2,8 +2,8 @@ package dev.dossier.runtime.prefix;
 
 import dev.dossier.runtime.attention.AttentionConfig;
 import dev.dossier.runtime.attention.KvCache;
+import dev.dossier.runtime.engine.Engine;
 import dev.dossier.runtime.model.ContextOverflowException;
-import dev.dossier.runtime.model.Llama;
 import dev.dossier.runtime.model.Session;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -45,7 +45,6 @@ public final class PrefixCacheFile {
     private static final byte[] MAGIC = "DOSSKV01".getBytes(StandardCharsets.US_ASCII);
     private static final int F32 = 0;
     private static final ValueLayout.OfFloat LITTLE_ENDIAN_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final int WRITE_BUFFER_BYTES = 1 << 20;
 
     /**
      * What a prefix cache file holds, apart from the keys and values themselves.
@@ -77,11 +76,15 @@ public final class PrefixCacheFile {
         Path target = file.toAbsolutePath();
         Path temporary = Files.createTempFile(target.getParent(), target.getFileName() + ".", ".tmp");
         try {
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                 Arena arena = Arena.ofConfined()) {
                 // The header ends with the payload's checksum, so the payload goes first, after room for the header.
-                int headerBytes = encodeHeader(header, 0).capacity();
-                int payloadCrc = writePayload(channel, headerBytes, cache, prefixLength);
-                writeFully(channel, encodeHeader(header, payloadCrc), 0);
+                int headerBytes = encodeHeader(header, 0).remaining();
+                MemorySegment mapping = channel.map(FileChannel.MapMode.READ_WRITE, 0, headerBytes + header.payloadBytes(), arena);
+                MemorySegment payload = mapping.asSlice(headerBytes);
+                copyPayload(cache, prefixLength, payload, Direction.TO_FILE);
+                mapping.asSlice(0, headerBytes).copyFrom(MemorySegment.ofBuffer(encodeHeader(header, crc32c(payload))));
+                mapping.force();
                 channel.force(true);
             }
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -98,9 +101,12 @@ public final class PrefixCacheFile {
         }
     }
 
-    /** A new session, with the attention config the file was written for, whose cache holds the saved prefix. */
-    public static Session read(Path file, Llama model, int capacity) throws IOException {
-        Session session = new Session(model, readHeader(file).attention(), capacity);
+    /**
+     * A new session of {@code engine}, with the attention config the file was written for, whose
+     * cache holds the saved prefix.
+     */
+    public static Session read(Path file, Engine engine, int capacity) throws IOException {
+        Session session = engine.newSession(readHeader(file).attention(), capacity);
         readInto(file, session);
         return session;
     }
@@ -126,7 +132,7 @@ public final class PrefixCacheFile {
             if (crc32c(payload) != reader.payloadCrc) {
                 throw new PrefixCacheException(file + " is damaged: its keys and values do not match their checksum");
             }
-            readPayload(payload, session.cache(), header.tokens().length);
+            copyPayload(session.cache(), header.tokens().length, payload, Direction.FROM_FILE);
             session.restore(header.tokens());
         }
     }
@@ -180,47 +186,25 @@ public final class PrefixCacheFile {
         return buffer.flip();
     }
 
-    /** Writes keys and values from {@code offset} on and returns their CRC32C. */
-    private static int writePayload(FileChannel channel, long offset, KvCache cache, int prefixLength) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocateDirect(WRITE_BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        int floatsPerBuffer = WRITE_BUFFER_BYTES / Float.BYTES;
-        int floatsPerHead = prefixLength * cache.headSize();
-        CRC32C crc = new CRC32C();
-        long position = offset;
-        for (int layer = 0; layer < cache.layers(); layer++) {
-            for (int head = 0; head < cache.kvHeads(); head++) {
-                for (float[] source : new float[][] {cache.keys(layer, head), cache.values(layer, head)}) {
-                    for (int from = 0; from < floatsPerHead; from += floatsPerBuffer) {
-                        int count = Math.min(floatsPerBuffer, floatsPerHead - from);
-                        buffer.clear();
-                        buffer.asFloatBuffer().put(source, from, count);
-                        buffer.limit(count * Float.BYTES);
-                        crc.update(buffer.duplicate());
-                        position += writeFully(channel, buffer, position);
-                    }
-                }
-            }
-        }
-        return (int) crc.getValue();
-    }
+    private enum Direction { TO_FILE, FROM_FILE }
 
-    private static int writeFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
-        int written = 0;
-        while (buffer.hasRemaining()) {
-            written += channel.write(buffer, position + written);
-        }
-        return written;
-    }
-
-    private static void readPayload(MemorySegment payload, KvCache cache, int prefixLength) {
-        int floatsPerHead = prefixLength * cache.headSize();
+    /**
+     * Copies the first {@code prefixLength} tokens' keys and values of every layer and KV head
+     * between the cache (native byte order) and the file's payload (little-endian), in payload order.
+     */
+    private static void copyPayload(KvCache cache, int prefixLength, MemorySegment payload, Direction direction) {
+        long floatsPerHead = (long) prefixLength * cache.headSize();
         long offset = 0;
         for (int layer = 0; layer < cache.layers(); layer++) {
             for (int head = 0; head < cache.kvHeads(); head++) {
-                MemorySegment.copy(payload, LITTLE_ENDIAN_FLOAT, offset, cache.keys(layer, head), 0, floatsPerHead);
-                offset += (long) floatsPerHead * Float.BYTES;
-                MemorySegment.copy(payload, LITTLE_ENDIAN_FLOAT, offset, cache.values(layer, head), 0, floatsPerHead);
-                offset += (long) floatsPerHead * Float.BYTES;
+                for (MemorySegment cached : new MemorySegment[] {cache.keys(layer, head), cache.values(layer, head)}) {
+                    if (direction == Direction.TO_FILE) {
+                        MemorySegment.copy(cached, ValueLayout.JAVA_FLOAT, 0, payload, LITTLE_ENDIAN_FLOAT, offset, floatsPerHead);
+                    } else {
+                        MemorySegment.copy(payload, LITTLE_ENDIAN_FLOAT, offset, cached, ValueLayout.JAVA_FLOAT, 0, floatsPerHead);
+                    }
+                    offset += floatsPerHead * Float.BYTES;
+                }
             }
         }
     }

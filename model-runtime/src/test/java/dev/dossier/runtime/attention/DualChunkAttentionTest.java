@@ -2,6 +2,9 @@ package dev.dossier.runtime.attention;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -33,12 +36,14 @@ class DualChunkAttentionTest {
 
         Rope rope = new Rope(HEAD_SIZE, HEAD_SIZE, BASE, config.maxRotationPosition(n) + 1);
         DualChunkAttention attention = new DualChunkAttention(config, rope, HEAD_SIZE);
-        float[] keyCache = new float[n * HEAD_SIZE];
-        float[] valueCache = new float[n * HEAD_SIZE];
+        // Off-heap and native-order, like a KvCache head.
+        MemorySegment keyCache = Arena.ofAuto().allocate((long) n * HEAD_SIZE * Float.BYTES, 64);
+        MemorySegment valueCache = Arena.ofAuto().allocate((long) n * HEAD_SIZE * Float.BYTES, 64);
         for (int j = 0; j < n; j++) {
             float[] rotated = rotate(keys[j], config.keyPosition(j));
-            System.arraycopy(rotated, 0, keyCache, j * HEAD_SIZE, HEAD_SIZE);
-            System.arraycopy(values[j], 0, valueCache, j * HEAD_SIZE, HEAD_SIZE);
+            long offset = (long) j * HEAD_SIZE * Float.BYTES;
+            MemorySegment.copy(rotated, 0, keyCache, ValueLayout.JAVA_FLOAT, offset, HEAD_SIZE);
+            MemorySegment.copy(values[j], 0, valueCache, ValueLayout.JAVA_FLOAT, offset, HEAD_SIZE);
         }
         DualChunkAttention.Scratch scratch = new DualChunkAttention.Scratch(HEAD_SIZE);
         float[] out = new float[HEAD_SIZE];

@@ -2,6 +2,9 @@ package dev.dossier.runtime.attention;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +25,8 @@ class SoftmaxStateTest {
             for (int i = 0; i < values.length; i++) {
                 values[i] = (float) random.nextGaussian();
             }
+            MemorySegment valueSegment = Arena.ofAuto().allocate((long) values.length * Float.BYTES, 64);
+            MemorySegment.copy(values, 0, valueSegment, ValueLayout.JAVA_FLOAT, 0, values.length);
             // Reference: one softmax in double precision over all scores.
             double max = Double.NEGATIVE_INFINITY;
             for (float s : scores) max = Math.max(max, s);
@@ -41,7 +46,8 @@ class SoftmaxStateTest {
                 int block = 1 + random.nextInt(70);
                 for (int from = range[0]; from < range[1]; from += block) {
                     int count = Math.min(block, range[1] - from);
-                    part.addBlock(java.util.Arrays.copyOfRange(scores, from, from + count), count, values, from * headSize);
+                    part.addBlock(java.util.Arrays.copyOfRange(scores, from, from + count), count, valueSegment,
+                            (long) from * headSize * Float.BYTES);
                 }
                 total.merge(part);
             }

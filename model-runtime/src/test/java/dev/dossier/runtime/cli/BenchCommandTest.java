@@ -48,7 +48,7 @@ class BenchCommandTest {
                 int[] ids = llama.tokenizer().encode("hello, wörld", true);
                 assertEquals(1, ids[0]);
                 assertEquals("hello, wörld", llama.tokenizer().decode(java.util.Arrays.copyOfRange(ids, 1, ids.length)).strip());
-                float[] logits = new dev.dossier.runtime.model.Session(llama,
+                float[] logits = new dev.dossier.runtime.model.JavaSession(llama,
                         dev.dossier.runtime.attention.AttentionConfig.dcaDefaults(64), 8).next(1);
                 for (float v : logits) {
                     assertTrue(Float.isFinite(v), "logit " + v);
@@ -71,7 +71,9 @@ class BenchCommandTest {
         Cli.Result result = Cli.run("bench", "--model", model.toString(), "--threads", "2", "--prompt-tokens", "100",
                 "--gen-tokens", "8", "--repeat", "2", "--json");
         assertEquals(0, result.exitCode(), result.err());
+        assertEquals(1, result.out().lines().count(), "one line per engine: " + result.out());
         JsonNode json = JSON.readTree(result.lastOutLine());
+        assertEquals("java", json.get("engine").asText());
         assertTrue(json.get("prefill_tokens_per_s").asDouble() > 0, json.toString());
         assertTrue(json.get("decode_tokens_per_s").asDouble() > 0, json.toString());
         assertTrue(json.get("peak_rss_mb").asDouble() > 0, json.toString());
@@ -89,7 +91,7 @@ class BenchCommandTest {
         Cli.Result result = Cli.run("bench", "--model", Cli.model(), "--threads", "1", "--prompt-tokens", "40",
                 "--gen-tokens", "4", "--attention", "rope");
         assertEquals(0, result.exitCode(), result.err());
-        for (String label : new String[] {"threads        1", "attention      rope", "prefill 40", "decode 4", "median", "peak RSS"}) {
+        for (String label : new String[] {"threads        1", "attention      rope", "prefill 40", "decode 4", "median", "peak RSS", "\njava "}) {
             assertTrue(result.out().contains(label), result.out());
         }
     }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -57,7 +58,11 @@ class CliErrorsTest {
                 failure("file shorter than the window", 2, "perplexity", "--model", model, "--file", golden.toString(),
                         "--tokens", "100000"),
                 failure("window under 2 tokens", 2, "perplexity", "--model", model, "--file", golden.toString(), "--tokens", "1"),
-                failure("chat with a missing model", 2, "chat", "--model", dir.resolve("absent.gguf").toString()));
+                failure("chat with a missing model", 2, "chat", "--model", dir.resolve("absent.gguf").toString()),
+                failure("unknown engine", 2, "generate", "--model", model, "--prompt", "a", "--engine", "cuda"),
+                failure("unknown engine in a bench list", 2, "bench", "--model", model, "--engine", "java,cuda"),
+                failure("two engines for one generation", 2, "perplexity", "--model", model, "--file", golden.toString(),
+                        "--tokens", "20", "--engine", "java,onnx"));
     }
 
     private static Arguments failure(String name, int exitCode, String... args) {
@@ -73,6 +78,16 @@ class CliErrorsTest {
         assertEquals(1, lines.size(), () -> "stderr: " + result.err());
         assertTrue(lines.getFirst().startsWith("error: "), lines.getFirst());
         assertFalse(result.err().contains("Exception") || result.err().contains("at dev."), result.err());
+    }
+
+    @Test
+    void anUnknownEngineIsNamedWithTheChoices() {
+        for (String command : new String[] {"generate", "chat", "perplexity", "bench"}) {
+            Cli.Result result = Cli.run(command, "--model", Cli.model(), "--engine", "cuda");
+            assertEquals(2, result.exitCode(), result.err());
+            assertTrue(result.err().startsWith("error: ") && result.err().contains("unknown engine 'cuda': choose one of java, onnx"),
+                    command + ": " + result.err());
+        }
     }
 
     @ParameterizedTest(name = "{0}")

@@ -15,7 +15,8 @@ class InfoCommandTest {
         for (String expected : new String[] {"architecture      llama", "embedding         64", "layers            5",
                 "heads             8", "kv heads          4", "head size         8", "feed-forward      172",
                 "vocabulary        512", "tensor types      F32 x", "training context  512 tokens", "rope base         10000",
-                "dca chunk size    384", "dca local window  64", "dca chunk length  320", "default context   16384 tokens"}) {
+                "dca chunk size    384", "dca local window  64", "dca chunk length  320", "default context   16384 tokens",
+                "engines           java, onnx"}) {
             assertTrue(out.contains(expected), () -> "missing '" + expected + "' in\n" + out);
         }
     }

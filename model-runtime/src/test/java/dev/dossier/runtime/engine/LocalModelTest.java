@@ -35,7 +35,7 @@ class LocalModelTest {
 
     @BeforeEach
     void load() throws IOException {
-        local = LocalModel.load(Fixtures.stories260K(), ATTENTION, 512);
+        local = LocalModel.load(Fixtures.stories260K(), EngineKind.JAVA, ATTENTION, 512);
         documents = local.tokenizer().encode(Fixtures.goldenGreedy256(), true);
     }
 
@@ -75,7 +75,7 @@ class LocalModelTest {
         assertTrue(before.reusedPromptTokens() >= documents.length);
 
         local.close();
-        local = LocalModel.load(Fixtures.stories260K(), ATTENTION, 512);
+        local = LocalModel.load(Fixtures.stories260K(), EngineKind.JAVA, ATTENTION, 512);
         prefilled.set(0);
         local.warmPrefix(documents, cacheFile, (done, total) -> prefilled.set(done));
         assertEquals(0, prefilled.get(), "read from the file, not prefilled");
@@ -87,7 +87,7 @@ class LocalModelTest {
     @Test
     void aCacheFileForOtherAttentionIsReplaced() throws IOException {
         Path cacheFile = directory.resolve("documents.dosskv");
-        try (LocalModel plainRope = new LocalModel(Llama.load(Fixtures.stories260K()), AttentionConfig.rope(), 512)) {
+        try (LocalModel plainRope = new LocalModel(new JavaEngine(Llama.load(Fixtures.stories260K())), AttentionConfig.rope(), 512)) {
             plainRope.warmPrefix(documents, cacheFile, Session.Progress.NONE);
         }
         AtomicInteger prefilled = new AtomicInteger();

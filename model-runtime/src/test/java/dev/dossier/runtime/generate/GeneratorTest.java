@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dossier.runtime.Fixtures;
 import dev.dossier.runtime.attention.AttentionConfig;
+import dev.dossier.runtime.model.JavaSession;
 import dev.dossier.runtime.model.Llama;
 import dev.dossier.runtime.model.Session;
 import java.util.List;
@@ -29,7 +30,7 @@ class GeneratorTest {
     }
 
     private static Session session() {
-        return new Session(model, AttentionConfig.dcaDefaults(model.config().contextLength()), 2048);
+        return new JavaSession(model, AttentionConfig.dcaDefaults(model.config().contextLength()), 2048);
     }
 
     private static int[] bos() {
@@ -114,7 +115,7 @@ class GeneratorTest {
 
     @Test
     void aFullContextEndsGeneration() {
-        Session small = new Session(model, AttentionConfig.dcaDefaults(512), 20);
+        Session small = new JavaSession(model, AttentionConfig.dcaDefaults(512), 20);
         GenerationResult result = Generator.generate(small, bos(), GenerationParameters.GREEDY.withMaxTokens(100), Generator.Listener.NONE);
         assertEquals(FinishReason.CONTEXT_FULL, result.finishReason());
         assertTrue(result.generatedTokens() <= 20);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dossier.runtime.Fixtures;
 import dev.dossier.runtime.attention.AttentionConfig;
+import dev.dossier.runtime.model.JavaSession;
 import dev.dossier.runtime.model.Llama;
 import dev.dossier.runtime.model.Session;
 import java.nio.file.Files;
@@ -40,7 +41,7 @@ class LongContextQualityTest {
     }
 
     private static double perplexity(Llama model, AttentionConfig config, int[] tokens, int n) {
-        Session session = new Session(model, config, n);
+        Session session = new JavaSession(model, config, n);
         return Perplexity.evaluate(session, Arrays.copyOf(tokens, n), Session.Progress.NONE).perplexity();
     }
 }

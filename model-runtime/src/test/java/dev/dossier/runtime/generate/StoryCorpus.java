@@ -1,6 +1,7 @@
 package dev.dossier.runtime.generate;
 
 import dev.dossier.runtime.attention.AttentionConfig;
+import dev.dossier.runtime.model.JavaSession;
 import dev.dossier.runtime.model.Llama;
 import dev.dossier.runtime.model.Session;
 import dev.dossier.runtime.tokenizer.Decoder;
@@ -22,7 +23,7 @@ final class StoryCorpus {
         int newlineToken = newline[newline.length - 1];
         GenerationParameters parameters = GenerationParameters.GREEDY.withTemperature(1.0f).withSeed(1);
         Sampler sampler = new Sampler(parameters, model.config().vocabularySize());
-        Session session = new Session(model, attention, tokens);
+        Session session = new JavaSession(model, attention, tokens);
         int[] history = new int[tokens];
         history[0] = model.tokenizer().bos();
         Decoder decoder = model.tokenizer().newDecoder(history[0]);

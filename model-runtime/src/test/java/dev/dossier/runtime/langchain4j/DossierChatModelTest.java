@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dossier.runtime.Fixtures;
 import dev.dossier.runtime.attention.AttentionConfig;
+import dev.dossier.runtime.engine.EngineKind;
 import dev.dossier.runtime.engine.LocalModel;
 import dev.dossier.runtime.generate.ChatFormat;
 import dev.dossier.runtime.generate.GenerationParameters;
@@ -40,7 +41,7 @@ class DossierChatModelTest {
 
     @BeforeAll
     static void load() throws IOException {
-        local = LocalModel.load(Fixtures.stories260K(), AttentionConfig.dcaDefaults(512), 1024);
+        local = LocalModel.load(Fixtures.stories260K(), EngineKind.JAVA, AttentionConfig.dcaDefaults(512), 1024);
     }
 
     @AfterAll
@@ -62,7 +63,7 @@ class DossierChatModelTest {
         String answer = storyteller.tell("Tell me a story about Lily.");
 
         int[] prompt = ChatFormat.llama2Chat(local.tokenizer(), List.of(new ChatFormat.Message(ChatFormat.Role.USER, "Tell me a story about Lily.")));
-        Session fresh = new Session(local.model(), local.attention(), local.capacity());
+        Session fresh = local.engine().newSession(local.attention(), local.capacity());
         String direct = Generator.generate(fresh, prompt, GenerationParameters.GREEDY.withMaxTokens(40), Generator.Listener.NONE).text();
         assertEquals(direct, answer);
         assertFalse(answer.isBlank());

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dossier.runtime.Fixtures;
 import dev.dossier.runtime.attention.AttentionConfig;
+import dev.dossier.runtime.engine.EngineKind;
 import dev.dossier.runtime.engine.LocalModel;
 import dev.dossier.runtime.model.ContextOverflowException;
 import dev.langchain4j.model.chat.request.ChatRequest;
@@ -33,7 +34,7 @@ class DossierStreamingChatModelTest {
 
     @BeforeAll
     static void load() throws IOException {
-        local = LocalModel.load(Fixtures.stories260K(), AttentionConfig.dcaDefaults(512), 1024);
+        local = LocalModel.load(Fixtures.stories260K(), EngineKind.JAVA, AttentionConfig.dcaDefaults(512), 1024);
     }
 
     @AfterAll

@@ -4,14 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.dossier.runtime.Fixtures;
 import dev.dossier.runtime.attention.AttentionConfig;
+import dev.dossier.runtime.engine.Engine;
+import dev.dossier.runtime.engine.EngineKind;
 import org.junit.jupiter.api.Test;
 
 class GoldenOutputTest {
 
     @Test
     void greedyDecodingFromBosReproducesTheGoldenText() throws Exception {
-        try (Llama model = Llama.load(Fixtures.stories260K())) {
-            Session session = new Session(model, AttentionConfig.dcaDefaults(model.config().contextLength()), 512);
+        try (Llama model = Llama.load(Fixtures.stories260K()); Engine engine = EngineKind.JAVA.open(model)) {
+            Session session = engine.newSession(AttentionConfig.dcaDefaults(model.config().contextLength()), 512);
             int[] tokens = new int[257];
             tokens[0] = model.tokenizer().bos();
             float[] logits = session.next(tokens[0]);

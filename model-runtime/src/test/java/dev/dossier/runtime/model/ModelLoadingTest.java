@@ -85,7 +85,7 @@ class ModelLoadingTest {
     private static float[] lastLogits(Path file) throws Exception {
         try (Llama model = Llama.load(file)) {
             int[] tokens = model.tokenizer().encode(Fixtures.goldenGreedy256(), true);
-            Session session = new Session(model, AttentionConfig.dcaDefaults(model.config().contextLength()), tokens.length);
+            Session session = new JavaSession(model, AttentionConfig.dcaDefaults(model.config().contextLength()), tokens.length);
             float[][] last = new float[1][];
             session.prefill(tokens, 0, tokens.length, false,
                     (p, l, o) -> last[0] = java.util.Arrays.copyOfRange(l, o, o + model.config().vocabularySize()), Session.Progress.NONE);

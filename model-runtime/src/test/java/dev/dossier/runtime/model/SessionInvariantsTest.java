@@ -56,11 +56,11 @@ class SessionInvariantsTest {
     @Test
     void decodingAfterPrefillEqualsLongerPrefill() {
         for (int n : new int[] {31, 32, 33, 64, 100, 200}) {
-            Session incremental = new Session(model, SMALL_CHUNKS, n + 1);
+            Session incremental = new JavaSession(model, SMALL_CHUNKS, n + 1);
             incremental.prefill(tokens, 0, n, false, (p, l, o) -> { }, Session.Progress.NONE);
             float[] decoded = incremental.next(tokens[n]);
 
-            Session whole = new Session(model, SMALL_CHUNKS, n + 1);
+            Session whole = new JavaSession(model, SMALL_CHUNKS, n + 1);
             float[][] last = new float[1][];
             whole.prefill(tokens, 0, n + 1, false, (p, l, o) -> last[0] = row(l, o), Session.Progress.NONE);
             assertArrayEquals(last[0], decoded, 1e-5f, "n = " + n);
@@ -81,7 +81,7 @@ class SessionInvariantsTest {
     @Test
     void truncatingAndRecomputingGivesTheSameLogits() {
         int n = 150;
-        Session session = new Session(model, SMALL_CHUNKS, n);
+        Session session = new JavaSession(model, SMALL_CHUNKS, n);
         float[] first = lastLogits(session, 0, n);
         session.truncate(90);
         assertArrayEquals(first, lastLogits(session, 90, n));
@@ -89,7 +89,7 @@ class SessionInvariantsTest {
 
     @Test
     void tooManyTokensAreRefusedWithTheNumbers() {
-        Session session = new Session(model, SMALL_CHUNKS, 10);
+        Session session = new JavaSession(model, SMALL_CHUNKS, 10);
         ContextOverflowException e = assertThrows(ContextOverflowException.class,
                 () -> session.prefill(tokens, 0, 11, false, (p, l, o) -> { }, Session.Progress.NONE));
         assertEquals(11, e.tokensNeeded());
@@ -99,13 +99,13 @@ class SessionInvariantsTest {
 
     @Test
     void aChunkSizeBeyondTheTrainingContextIsRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new Session(model, new AttentionConfig(true, 600, 64), 100));
+        assertThrows(IllegalArgumentException.class, () -> new JavaSession(model, new AttentionConfig(true, 600, 64), 100));
     }
 
     private static float[] allLogits(AttentionConfig config, int n, int block) {
         int vocabulary = model.config().vocabularySize();
         float[] all = new float[n * vocabulary];
-        Session session = new Session(model, config, n, block);
+        Session session = new JavaSession(model, config, n, block);
         session.prefill(tokens, 0, n, true, (p, l, o) -> System.arraycopy(l, o, all, p * vocabulary, vocabulary), Session.Progress.NONE);
         return all;
     }

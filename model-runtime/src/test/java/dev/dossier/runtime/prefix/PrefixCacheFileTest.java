@@ -7,13 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dossier.runtime.Fixtures;
 import dev.dossier.runtime.attention.AttentionConfig;
+import dev.dossier.runtime.attention.KvCache;
+import dev.dossier.runtime.engine.Engine;
+import dev.dossier.runtime.engine.JavaEngine;
 import dev.dossier.runtime.generate.GenerationParameters;
 import dev.dossier.runtime.generate.GenerationResult;
 import dev.dossier.runtime.generate.Generator;
+import dev.dossier.runtime.model.JavaSession;
 import dev.dossier.runtime.model.Llama;
 import dev.dossier.runtime.model.Session;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +38,7 @@ class PrefixCacheFileTest {
     private static final int CAPACITY = 512;
 
     private static Llama model;
+    private static Engine engine;
     private static ModelFingerprint fingerprint;
     private static int[] prefix;
 
@@ -40,6 +48,7 @@ class PrefixCacheFileTest {
     @BeforeAll
     static void load() throws IOException {
         model = Llama.load(Fixtures.stories260K());
+        engine = new JavaEngine(model);
         fingerprint = ModelFingerprint.of(model);
         String golden = Fixtures.goldenGreedy256();
         prefix = Arrays.copyOf(model.tokenizer().encode(golden + " " + golden, true), PREFIX);
@@ -51,7 +60,7 @@ class PrefixCacheFileTest {
     }
 
     private static Session prefilled() {
-        Session session = new Session(model, SMALL_CHUNKS, CAPACITY);
+        Session session = new JavaSession(model, SMALL_CHUNKS, CAPACITY);
         session.prefill(prefix, 0, prefix.length, false, (position, logits, offset) -> { }, Session.Progress.NONE);
         return session;
     }
@@ -66,7 +75,7 @@ class PrefixCacheFileTest {
     void aRestoredSessionContinuesExactlyLikeTheUninterruptedOne() throws IOException {
         Session uninterrupted = prefilled();
         Path file = saved(uninterrupted);
-        Session restored = PrefixCacheFile.read(file, model, CAPACITY);
+        Session restored = PrefixCacheFile.read(file, engine, CAPACITY);
 
         assertEquals(SMALL_CHUNKS, restored.attentionConfig());
         assertArrayEquals(prefix, restored.cachedTokens());
@@ -78,9 +87,35 @@ class PrefixCacheFileTest {
         question[PREFIX + 1] = model.tokenizer().encode(" said", false)[0];
         GenerationParameters greedy = GenerationParameters.GREEDY.withMaxTokens(40);
         GenerationResult expected = Generator.generate(uninterrupted, question, greedy, Generator.Listener.NONE);
-        GenerationResult actual = Generator.generate(PrefixCacheFile.read(file, model, CAPACITY), question, greedy, Generator.Listener.NONE);
+        GenerationResult actual = Generator.generate(PrefixCacheFile.read(file, engine, CAPACITY), question, greedy, Generator.Listener.NONE);
         assertEquals(expected.text(), actual.text());
         assertEquals(PREFIX, actual.reusedPromptTokens());
+    }
+
+    /** The off-heap cache goes to the file as little-endian floats and comes back bit for bit. */
+    @Test
+    void keysAndValuesRoundTripBetweenTheOffHeapCacheAndTheFile() throws IOException {
+        Session original = prefilled();
+        Path file = saved(original);
+        Session restored = PrefixCacheFile.read(file, engine, CAPACITY);
+        KvCache from = original.cache();
+        KvCache to = restored.cache();
+        long prefixBytes = (long) PREFIX * from.headSize() * Float.BYTES;
+        for (int layer = 0; layer < from.layers(); layer++) {
+            for (int head = 0; head < from.kvHeads(); head++) {
+                assertTrue(to.keys(layer, head).isNative() && to.values(layer, head).isNative());
+                assertEquals(-1, from.keys(layer, head).asSlice(0, prefixBytes).mismatch(to.keys(layer, head).asSlice(0, prefixBytes)));
+                assertEquals(-1, from.values(layer, head).asSlice(0, prefixBytes).mismatch(to.values(layer, head).asSlice(0, prefixBytes)));
+            }
+        }
+        // The payload ends with the last layer's last head's values, little-endian whatever the machine.
+        ByteBuffer tail = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+        MemorySegment lastValues = from.values(from.layers() - 1, from.kvHeads() - 1);
+        int floats = PREFIX * from.headSize();
+        int start = tail.capacity() - floats * Float.BYTES;
+        for (int i = 0; i < floats; i++) {
+            assertEquals(lastValues.getAtIndex(ValueLayout.JAVA_FLOAT, i), tail.getFloat(start + i * Float.BYTES));
+        }
     }
 
     @Test
@@ -99,7 +134,7 @@ class PrefixCacheFileTest {
     @Test
     void aSessionWithOtherAttentionIsRefused() throws IOException {
         Path file = saved(prefilled());
-        Session other = new Session(model, new AttentionConfig(true, 64, 16), CAPACITY);
+        Session other = new JavaSession(model, new AttentionConfig(true, 64, 16), CAPACITY);
         PrefixCacheException e = assertThrows(PrefixCacheException.class, () -> PrefixCacheFile.readInto(file, other));
         assertTrue(e.getMessage().contains("attention dca(chunk_size=48, local_window=16)"), e.getMessage());
         assertEquals(0, other.position());
@@ -110,7 +145,7 @@ class PrefixCacheFileTest {
         Session session = prefilled();
         Path file = directory.resolve("other.dosskv");
         PrefixCacheFile.write(session, PREFIX, file, new ModelFingerprint("other.gguf", 1234, fingerprint.sha256()));
-        PrefixCacheException e = assertThrows(PrefixCacheException.class, () -> PrefixCacheFile.read(file, model, CAPACITY));
+        PrefixCacheException e = assertThrows(PrefixCacheException.class, () -> PrefixCacheFile.read(file, engine, CAPACITY));
         assertTrue(e.getMessage().contains("was made for model other.gguf"), e.getMessage());
     }
 
@@ -120,13 +155,13 @@ class PrefixCacheFileTest {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
             channel.truncate(channel.size() - 4);
         }
-        PrefixCacheException e = assertThrows(PrefixCacheException.class, () -> PrefixCacheFile.read(file, model, CAPACITY));
+        PrefixCacheException e = assertThrows(PrefixCacheException.class, () -> PrefixCacheFile.read(file, engine, CAPACITY));
         assertTrue(e.getMessage().contains("truncated"), e.getMessage());
 
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
             channel.truncate(20);
         }
-        e = assertThrows(PrefixCacheException.class, () -> PrefixCacheFile.read(file, model, CAPACITY));
+        e = assertThrows(PrefixCacheException.class, () -> PrefixCacheFile.read(file, engine, CAPACITY));
         assertTrue(e.getMessage().contains("ends inside its header"), e.getMessage());
     }
 
@@ -135,16 +170,16 @@ class PrefixCacheFileTest {
         Path file = saved(prefilled());
         long size = Files.size(file);
         flipByte(file, size - 1000);
-        PrefixCacheException payload = assertThrows(PrefixCacheException.class, () -> PrefixCacheFile.read(file, model, CAPACITY));
+        PrefixCacheException payload = assertThrows(PrefixCacheException.class, () -> PrefixCacheFile.read(file, engine, CAPACITY));
         assertTrue(payload.getMessage().contains("keys and values do not match their checksum"), payload.getMessage());
 
         Path again = saved(prefilled());
         flipByte(again, 200); // inside the prefix tokens
-        PrefixCacheException header = assertThrows(PrefixCacheException.class, () -> PrefixCacheFile.read(again, model, CAPACITY));
+        PrefixCacheException header = assertThrows(PrefixCacheException.class, () -> PrefixCacheFile.read(again, engine, CAPACITY));
         assertTrue(header.getMessage().contains("header does not match its checksum"), header.getMessage());
 
         Files.writeString(again, "not a cache file at all");
-        PrefixCacheException notOurs = assertThrows(PrefixCacheException.class, () -> PrefixCacheFile.read(again, model, CAPACITY));
+        PrefixCacheException notOurs = assertThrows(PrefixCacheException.class, () -> PrefixCacheFile.read(again, engine, CAPACITY));
         assertTrue(notOurs.getMessage().contains("not a Dossier prefix cache file"), notOurs.getMessage());
     }
 

@@ -1,6 +1,7 @@
 package dev.dossier.webapp.chat;
 
 import dev.dossier.runtime.attention.AttentionConfig;
+import dev.dossier.runtime.engine.EngineKind;
 import dev.dossier.runtime.engine.LocalModel;
 import dev.dossier.runtime.langchain4j.DossierChatModel;
 import dev.dossier.runtime.langchain4j.DossierStreamingChatModel;
@@ -32,7 +33,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The chat models the platform talks to, always through LangChain4j: by default the in-process
- * Dossier runtime (Llama with DCA) on {@code dossier.model.path}; with
+ * Dossier runtime (Llama with DCA) on {@code dossier.model.path}, run by the engine
+ * {@code dossier.engine} ({@code java} or {@code onnx}); with
  * {@code dossier.chat.provider=openai}, any OpenAI-compatible server (a vLLM cluster, say).
  */
 @ApplicationScoped
@@ -46,6 +48,11 @@ public class ChatModels {
     @Inject
     @ConfigProperty(name = "dossier.model.path")
     Optional<String> modelPath;
+
+    /** What runs the local model: {@code java} (pure Java, everywhere) or {@code onnx} (ONNX Runtime). */
+    @Inject
+    @ConfigProperty(name = "dossier.engine", defaultValue = "java")
+    String engine;
 
     @Inject
     @ConfigProperty(name = "dossier.attention", defaultValue = "dca")
@@ -108,18 +115,34 @@ public class ChatModels {
     private void startLocal() throws java.io.IOException {
         Path path = Path.of(modelPath.orElseThrow(() -> new IllegalStateException(
                 "no model configured: set dossier.model.path (environment DOSSIER_MODEL_PATH) to a Llama GGUF file")));
+        EngineKind engineKind = engineKind(); // a bad value fails before the model is loaded
         Llama llama = Llama.load(path, message -> LOG.info("model: " + message));
         int trainingContext = llama.config().contextLength();
         AttentionConfig attentionConfig = attention.equals("rope") ? AttentionConfig.rope()
                 : AttentionConfig.dca(chunkSize.orElse(trainingContext * 3 / 4), localWindow.orElse(trainingContext / 8), trainingContext);
         int capacity = context.orElse(attention.equals("rope") ? trainingContext : 32 * trainingContext);
-        local = new LocalModel(llama, attentionConfig, capacity);
+        try {
+            local = new LocalModel(engineKind.open(llama), attentionConfig, capacity);
+        } catch (RuntimeException e) {
+            llama.close(); // the engine did not open: nothing else holds the mapped model
+            throw e;
+        }
         modelName = path.getFileName().toString().replaceFirst("\\.gguf$", "");
         ModelFingerprint fingerprint = ModelFingerprint.of(llama);
         modelId = fingerprint.fileName() + "@" + fingerprint.sha256().substring(0, 16);
         chatModel = DossierChatModel.builder().localModel(local).modelName(modelName).build();
         streamingChatModel = DossierStreamingChatModel.builder().localModel(local).modelName(modelName).build();
-        LOG.info("chat model: " + modelName + " in process, " + attentionConfig + ", context " + capacity + " tokens");
+        LOG.info("chat model: " + modelName + " in process, engine " + local.engine().name() + ", " + attentionConfig
+                + ", context " + capacity + " tokens");
+    }
+
+    /** {@code dossier.engine} parsed; a bad value names the setting and the choices. */
+    private EngineKind engineKind() {
+        try {
+            return EngineKind.parse(engine);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("dossier.engine (environment DOSSIER_ENGINE): " + e.getMessage(), e);
+        }
     }
 
     @PreDestroy

@@ -19,6 +19,7 @@ public class ModelHealth implements HealthCheck {
         var response = HealthCheckResponse.named("model").status(models.ready());
         if (models.ready()) {
             response.withData("model", models.modelName()).withData("capacity_tokens", models.capacity()).withData("attention", models.attentionKey());
+            models.local().ifPresent(local -> response.withData("engine", local.engine().name()));
         } else {
             response.withData("error", String.valueOf(models.failure()));
         }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.dossier.persistence.documents.DocumentView;
 import dev.dossier.persistence.reviews.ReviewFinding;
 import dev.dossier.runtime.attention.AttentionConfig;
+import dev.dossier.runtime.engine.EngineKind;
 import dev.dossier.runtime.engine.LocalModel;
 import dev.dossier.runtime.langchain4j.DossierChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
@@ -28,7 +29,7 @@ class ReviewerTest {
     @Test
     void aStoryInsteadOfJsonBecomesAnErrorRowWithTheModelsOutput() throws Exception {
         Path model = Path.of(System.getProperty("dossier.shared", "../../shared"), "models/stories260K.gguf");
-        try (LocalModel local = LocalModel.load(model, AttentionConfig.dcaDefaults(512), 2048)) {
+        try (LocalModel local = LocalModel.load(model, EngineKind.JAVA, AttentionConfig.dcaDefaults(512), 2048)) {
             Reviewer reviewer = AiServices.builder(Reviewer.class)
                     .chatModel(DossierChatModel.builder().localModel(local).modelName("stories260K").build())
                     .chatRequestTransformer(request -> ChatRequest.builder().messages(request.messages())

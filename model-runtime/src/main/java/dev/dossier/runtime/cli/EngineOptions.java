@@ -1,0 +1,46 @@
+package dev.dossier.runtime.cli;
+
+import dev.dossier.runtime.engine.Engine;
+import dev.dossier.runtime.engine.EngineKind;
+import dev.dossier.runtime.model.Llama;
+import java.util.List;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
+
+/** {@code --engine}: what runs the model's forward pass. */
+final class EngineOptions {
+    @Option(names = "--engine", paramLabel = "java|onnx", split = ",", defaultValue = "java", converter = KindConverter.class,
+            description = "java: pure Java, every machine (default); onnx: ONNX Runtime. "
+                    + "bench takes a comma list (java,onnx) and measures each in turn.")
+    List<EngineKind> kinds;
+
+    /** The one engine a command runs on; a list is only for bench. */
+    EngineKind kind() {
+        if (kinds.size() != 1) {
+            throw new InputException("--engine takes one engine here, got " + kinds.size() + " (a list is for bench)");
+        }
+        return kinds.getFirst();
+    }
+
+    /** The chosen engine, opened on {@code model}; the caller closes it before the model. */
+    Engine open(Llama model) {
+        return kind().open(model);
+    }
+
+    /** The chosen engines in the order given, each once. */
+    List<EngineKind> kinds() {
+        return kinds.stream().distinct().toList();
+    }
+
+    static final class KindConverter implements ITypeConverter<EngineKind> {
+        @Override
+        public EngineKind convert(String value) {
+            try {
+                return EngineKind.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+}

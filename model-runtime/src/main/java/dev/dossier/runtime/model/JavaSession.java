@@ -1,0 +1,147 @@
+package dev.dossier.runtime.model;
+
+import dev.dossier.runtime.attention.AttentionConfig;
+import dev.dossier.runtime.attention.DualChunkAttention;
+import dev.dossier.runtime.attention.KvCache;
+import dev.dossier.runtime.attention.Rope;
+import dev.dossier.runtime.compute.MatMul;
+import dev.dossier.runtime.compute.Parallel;
+import dev.dossier.runtime.compute.VectorOps;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * A {@link Session} whose forward pass runs in pure Java: Vector API matrix kernels over the
+ * memory-mapped weights and {@link DualChunkAttention} over the cache, on the {@link Parallel}
+ * worker pool. Each block of tokens goes through the layers together, so every weight row read
+ * from memory serves the whole block.
+ */
+public final class JavaSession extends Session {
+    /** Tokens per forward pass: enough to reuse each weight row, few enough to keep activations small. */
+    public static final int DEFAULT_BLOCK = 64;
+
+    private final LlamaConfig config;
+    private final DualChunkAttention attention;
+
+    // Activations of one block of tokens, laid out token after token.
+    private final float[] x;
+    private final float[] normed;
+    private final float[] query;
+    private final float[] key;
+    private final float[] value;
+    private final float[] attended;
+    private final float[] projected;
+    private final float[] gate;
+    private final float[] up;
+    private final float[] logits;
+
+    public JavaSession(Llama model, AttentionConfig attentionConfig, int capacity) {
+        this(model, attentionConfig, capacity, DEFAULT_BLOCK);
+    }
+
+    public JavaSession(Llama model, AttentionConfig attentionConfig, int capacity, int blockSize) {
+        super(model, attentionConfig, capacity, blockSize);
+        this.config = model.config();
+        int headSize = config.headSize();
+        Rope rope = new Rope(headSize, config.ropeDimensions(), config.ropeBase(),
+                attentionConfig.maxRotationPosition(capacity) + 1);
+        this.attention = new DualChunkAttention(attentionConfig, rope, headSize);
+        int dim = config.dim();
+        this.x = new float[blockSize * dim];
+        this.normed = new float[blockSize * dim];
+        this.query = new float[blockSize * dim];
+        this.key = new float[blockSize * config.kvDim()];
+        this.value = new float[blockSize * config.kvDim()];
+        this.attended = new float[blockSize * dim];
+        this.projected = new float[blockSize * dim];
+        this.gate = new float[blockSize * config.hiddenDim()];
+        this.up = new float[blockSize * config.hiddenDim()];
+        this.logits = new float[blockSize * config.vocabularySize()];
+    }
+
+    @Override
+    protected void forwardBlock(int[] tokens, int offset, int n, int logitsFrom, LogitsSink sink) {
+        LlamaWeights weights = model().weights();
+        int dim = config.dim();
+        int kvDim = config.kvDim();
+        int hidden = config.hiddenDim();
+        int vocabulary = config.vocabularySize();
+        for (int t = 0; t < n; t++) {
+            weights.tokenEmbedding().dequantize((long) tokens[offset + t] * dim, x, t * dim, dim);
+        }
+        for (int l = 0; l < config.layers(); l++) {
+            LlamaWeights.Layer layer = weights.layers()[l];
+            normalize(n, layer.attentionNorm());
+            MatMul.apply(layer.query(), dim, dim, normed, query, n);
+            MatMul.apply(layer.key(), kvDim, dim, normed, key, n);
+            MatMul.apply(layer.value(), kvDim, dim, normed, value, n);
+            storeKeysAndValues(l, n);
+            attend(l, n);
+            MatMul.apply(layer.attentionOutput(), dim, dim, attended, projected, n);
+            VectorOps.add(x, projected, n * dim);
+
+            normalize(n, layer.feedForwardNorm());
+            MatMul.apply(layer.gate(), hidden, dim, normed, gate, n);
+            MatMul.apply(layer.up(), hidden, dim, normed, up, n);
+            VectorOps.swiglu(gate, up, n * hidden);
+            MatMul.apply(layer.down(), dim, hidden, gate, projected, n);
+            VectorOps.add(x, projected, n * dim);
+        }
+        if (logitsFrom < n) {
+            int wanted = n - logitsFrom;
+            for (int t = logitsFrom; t < n; t++) {
+                VectorOps.rmsNorm(normed, (t - logitsFrom) * dim, x, t * dim, weights.outputNorm(), dim, config.rmsEpsilon());
+            }
+            MatMul.apply(weights.output(), vocabulary, dim, normed, logits, wanted);
+            int firstPosition = position() + logitsFrom;
+            for (int t = 0; t < wanted; t++) {
+                sink.accept(firstPosition + t, logits, t * vocabulary);
+            }
+        }
+    }
+
+    private void normalize(int n, float[] weight) {
+        int dim = config.dim();
+        for (int t = 0; t < n; t++) {
+            VectorOps.rmsNorm(normed, t * dim, x, t * dim, weight, dim, config.rmsEpsilon());
+        }
+    }
+
+    /** Rotates each new key at its own position (once: DCA never re-rotates) and caches it. */
+    private void storeKeysAndValues(int layer, int n) {
+        KvCache cache = cache();
+        int headSize = config.headSize();
+        int kvDim = config.kvDim();
+        AttentionConfig positions = attention.config();
+        for (int t = 0; t < n; t++) {
+            int p = position() + t;
+            attention.rope().rotate(key, t * kvDim, config.kvHeads(), positions.keyPosition(p));
+            long byteOffset = (long) p * headSize * Float.BYTES;
+            for (int h = 0; h < config.kvHeads(); h++) {
+                MemorySegment.copy(key, t * kvDim + h * headSize, cache.keys(layer, h), ValueLayout.JAVA_FLOAT, byteOffset, headSize);
+                MemorySegment.copy(value, t * kvDim + h * headSize, cache.values(layer, h), ValueLayout.JAVA_FLOAT, byteOffset, headSize);
+            }
+        }
+    }
+
+    private void attend(int layer, int n) {
+        KvCache cache = cache();
+        int start = position();
+        int heads = config.heads();
+        int headSize = config.headSize();
+        int dim = config.dim();
+        int group = config.queriesPerKvHead();
+        long cost = (long) (start + n) * headSize * 4;
+        Parallel.forRange(n * heads, cost, (from, to) -> {
+            DualChunkAttention.Scratch scratch = new DualChunkAttention.Scratch(headSize);
+            for (int item = from; item < to; item++) {
+                int t = item / heads;
+                int h = item % heads;
+                int kvHead = h / group;
+                int offset = t * dim + h * headSize;
+                attention.attend(query, offset, start + t,
+                        cache.keys(layer, kvHead), cache.values(layer, kvHead), attended, offset, scratch);
+            }
+        });
+    }
+}
