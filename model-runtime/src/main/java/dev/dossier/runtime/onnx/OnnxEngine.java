@@ -40,7 +40,7 @@ public final class OnnxEngine implements Engine {
     private final Consumer<String> progress;
     private final Path directory;
     private final WeightsFile weights;
-    private final Map<String, Object> decoders = new HashMap<>();
+    private final Map<String, OnnxDecoder> decoders = new HashMap<>();
 
     public OnnxEngine(Llama model) {
         this(model, System.getProperty(DEVICE_PROPERTY, "auto"), message -> { });
@@ -69,6 +69,11 @@ public final class OnnxEngine implements Engine {
         return model;
     }
 
+    /** Where the graphs and their weights are written (removed on close). */
+    public Path directory() {
+        return directory;
+    }
+
     /** The device graphs run on: {@code cpu()} or {@code gpu(0)}. */
     public Device device() {
         return device;
@@ -76,21 +81,23 @@ public final class OnnxEngine implements Engine {
 
     @Override
     public Session newSession(AttentionConfig attention, int capacity) {
-        throw new UnsupportedOperationException("pending");
+        // The graph rotates every query all three DCA ways, so its table reaches CS whatever the capacity.
+        int rotaryPositions = attention.dca() ? attention.chunkSize() + 1 : Math.max(capacity, 1);
+        return new OnnxSession(model, attention, capacity, decoder(attention, rotaryPositions));
     }
 
     /** The loaded graph for {@code attention}; the rotary table grows only for plain RoPE, whose positions are unbounded. */
-    synchronized Object decoder(AttentionConfig attention, int rotaryPositions) {
+    synchronized OnnxDecoder decoder(AttentionConfig attention, int rotaryPositions) {
         String key = attention + "/" + rotaryPositions;
-        Object decoder = decoders.get(key);
+        OnnxDecoder decoder = decoders.get(key);
         if (decoder == null) {
-            decoder = loadModel(attention, rotaryPositions, "llama-" + decoders.size());
+            decoder = load(attention, rotaryPositions, "llama-" + decoders.size());
             decoders.put(key, decoder);
         }
         return decoder;
     }
 
-    Model loadModel(AttentionConfig attention, int rotaryPositions, String name) {
+    private OnnxDecoder load(AttentionConfig attention, int rotaryPositions, String name) {
         progress.accept("writing the ONNX graph (" + attention + ") to " + directory);
         ModelProto graph = LlamaGraph.build(model, attention, rotaryPositions, weights);
         Path file = directory.resolve(name + ".onnx");
@@ -109,11 +116,12 @@ public final class OnnxEngine implements Engine {
             djlModel.close();
             throw new IllegalStateException("ONNX Runtime refused the graph written for " + model.path() + ": " + e.getMessage(), e);
         }
-        return djlModel;
+        return new OnnxDecoder(djlModel, model.config());
     }
 
     @Override
     public synchronized void close() {
+        decoders.values().forEach(OnnxDecoder::close);
         
         decoders.clear();
         try {
