@@ -1,13 +1,18 @@
 package dev.dossier.runtime.cli;
 
 import dev.dossier.runtime.attention.AttentionConfig;
+import dev.dossier.runtime.attention.KvCache;
 import dev.dossier.runtime.compute.Parallel;
 import dev.dossier.runtime.engine.Engine;
 import dev.dossier.runtime.engine.EngineKind;
 import dev.dossier.runtime.model.Llama;
 import dev.dossier.runtime.model.Session;
+import dev.dossier.runtime.onnx.CallTimings;
+import dev.dossier.runtime.onnx.OnnxEngine;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,10 +65,15 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engines;
 
+    @Option(names = "--context-fill", paramLabel = "K", defaultValue = "0",
+            description = "Also decode G tokens after K cached tokens whose keys and values are synthetic (written straight "
+                    + "into the cache, not prefilled): decoding speed at a long context, and for onnx where each call's time goes.")
+    int contextFill;
+
     @Option(names = "--json", description = "One JSON object of the results per engine, one per line.")
     boolean json;
 
-    record Run(double prefillTokensPerSecond, double decodeTokensPerSecond) {}
+    record Run(double prefillTokensPerSecond, double decodeTokensPerSecond, double filledDecodeTokensPerSecond) {}
 
     @Override
     public Integer call() throws Exception {
@@ -139,8 +149,46 @@ final class BenchCommand implements Callable<Integer> {
             logits = session.next(argmax(logits));
         }
         long decodeNanos = System.nanoTime() - start;
-        return new Run(prompt.length / (prefillNanos / 1e9), genTokens == 0 ? 0 : genTokens / (decodeNanos / 1e9));
+        return new Run(prompt.length / (prefillNanos / 1e9), genTokens == 0 ? 0 : genTokens / (decodeNanos / 1e9),
+                contextFill > 0 ? decodeAfterFill(engine, attentionConfig, prompt, argmax(logits)) : 0);
     }
+
+    /** Decodes after {@code contextFill} synthetic cached tokens; returns tokens per second. */
+    private double decodeAfterFill(Engine engine, AttentionConfig attentionConfig, int[] prompt, int first) {
+        Session session = engine.newSession(attentionConfig, contextFill + genTokens + 1);
+        KvCache cache = session.cache();
+        SplittableRandom random = new SplittableRandom(seed);
+        long floats = (long) contextFill * cache.headSize();
+        for (int l = 0; l < cache.layers(); l++) {
+            for (int h = 0; h < cache.kvHeads(); h++) {
+                for (MemorySegment segment : List.of(cache.keys(l, h), cache.values(l, h))) {
+                    for (long i = 0; i < floats; i++) {
+                        segment.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) random.nextGaussian() * 0.5f);
+                    }
+                }
+            }
+        }
+        int[] tokens = new int[contextFill];
+        for (int i = 0; i < contextFill; i++) {
+            tokens[i] = prompt[i % prompt.length];
+        }
+        session.restore(tokens);
+        if (engine instanceof OnnxEngine onnx) {
+            onnx.takeCallTimings();
+        }
+        int token = first;
+        long start = System.nanoTime();
+        for (int g = 0; g < Math.max(1, genTokens); g++) {
+            token = argmax(session.next(token));
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (engine instanceof OnnxEngine onnx) {
+            lastCallTimings = onnx.takeCallTimings();
+        }
+        return Math.max(1, genTokens) / seconds;
+    }
+
+    private CallTimings.Snapshot lastCallTimings;
 
     private static int argmax(float[] values) {
         int best = 0;
@@ -157,7 +205,8 @@ final class BenchCommand implements Callable<Integer> {
         out.printf("threads        %d%n", Parallel.threads());
         out.printf("attention      %s%n", attentionConfig.dca() ? "dca" : "rope");
         out.printf("runs           %d (speeds are the median)%n", repeat);
-        out.printf("%-8s %-22s %-22s %s%n", "engine", "prefill " + promptTokens + " (tok/s)", "decode " + genTokens + " (tok/s)", "peak RSS");
+        out.printf("%-8s %-22s %-22s %s%s%n", "engine", "prefill " + promptTokens + " (tok/s)", "decode " + genTokens + " (tok/s)",
+                contextFill > 0 ? String.format("%-22s ", "decode @" + contextFill + " (tok/s)") : "", "peak RSS");
         out.flush();
     }
 
@@ -165,6 +214,7 @@ final class BenchCommand implements Callable<Integer> {
     private void printEngine(PrintWriter out, Llama llama, Engine engine, AttentionConfig attentionConfig, List<Run> runs) throws IOException {
         double prefill = median(runs.stream().mapToDouble(Run::prefillTokensPerSecond).toArray());
         double decode = median(runs.stream().mapToDouble(Run::decodeTokensPerSecond).toArray());
+        double filledDecode = median(runs.stream().mapToDouble(Run::filledDecodeTokensPerSecond).toArray());
         double peakRssMb = peakRssBytes() / 1e6;
         if (json) {
             Map<String, Object> fields = new LinkedHashMap<>();
@@ -179,13 +229,32 @@ final class BenchCommand implements Callable<Integer> {
             fields.put("prefill_tokens_per_s", prefill);
             fields.put("decode_tokens_per_s", decode);
             fields.put("peak_rss_mb", peakRssMb);
+            if (contextFill > 0) {
+                fields.put("context_fill", contextFill);
+                fields.put("filled_decode_tokens_per_s", filledDecode);
+                fields.put("kv_cache_mb_at_fill", kvCacheBytes(llama, contextFill) / 1e6);
+                if (lastCallTimings != null) {
+                    fields.put("onnx_input_ms_per_call", lastCallTimings.inputMs());
+                    fields.put("onnx_run_ms_per_call", lastCallTimings.runMs());
+                    fields.put("onnx_output_ms_per_call", lastCallTimings.outputMs());
+                }
+            }
             fields.put("model_file_mb", Files.size(llama.path()) / 1e6);
             fields.put("runs", runs.stream().map(r -> List.of(r.prefillTokensPerSecond(), r.decodeTokensPerSecond())).toList());
             Json.printLine(out, fields);
         } else {
-            out.printf(Locale.ROOT, "%-8s %-22.2f %-22.2f %.0f MB%n", engine.name(), prefill, decode, peakRssMb);
+            out.printf(Locale.ROOT, "%-8s %-22.2f %-22.2f %s%.0f MB%n", engine.name(), prefill, decode,
+                    contextFill > 0 ? String.format(Locale.ROOT, "%-22.2f ", filledDecode) : "", peakRssMb);
+            if (contextFill > 0 && lastCallTimings != null) {
+                out.printf(Locale.ROOT, "         onnx decode call at %d cached tokens (%.0f MB of keys and values): inputs %.3f ms, run %.2f ms, outputs %.3f ms%n",
+                        contextFill, kvCacheBytes(llama, contextFill) / 1e6, lastCallTimings.inputMs(), lastCallTimings.runMs(), lastCallTimings.outputMs());
+            }
         }
         out.flush(); // a later engine may fail: this one's result is out already
+    }
+
+    private static long kvCacheBytes(Llama llama, int tokens) {
+        return 2L * llama.config().layers() * llama.config().kvDim() * tokens * Float.BYTES;
     }
 
     static double median(double[] values) {

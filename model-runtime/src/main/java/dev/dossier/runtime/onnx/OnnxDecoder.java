@@ -29,6 +29,7 @@ final class OnnxDecoder implements AutoCloseable {
     private final LlamaConfig config;
     private final List<String> inputNames = new ArrayList<>();
     private final List<String> outputNames = new ArrayList<>();
+    private final CallTimings timings = new CallTimings();
 
     OnnxDecoder(Model model, LlamaConfig config) {
         this.model = model;
@@ -61,6 +62,7 @@ final class OnnxDecoder implements AutoCloseable {
      * and hands {@code sink} the logits of block rows {@code logitsFrom..n-1}.
      */
     void forward(int[] tokens, int offset, int n, int position, int logitsFrom, KvCache cache, Session.LogitsSink sink) {
+        long start = System.nanoTime();
         int headSize = config.headSize();
         try (NDManager manager = model.getNDManager().newSubManager()) {
             long[] ids = new long[n];
@@ -80,7 +82,9 @@ final class OnnxDecoder implements AutoCloseable {
                     inputs.add(manager.create(view(cache.values(l, h), position), past, DataType.FLOAT32));
                 }
             }
+            long prepared = System.nanoTime();
             NDList outputs = block.forward(new ParameterStore(manager, false), inputs, false);
+            long ran = System.nanoTime();
             for (int i = 0; i < outputNames.size(); i++) {
                 if (!outputNames.get(i).equals(outputs.get(i).getName())) {
                     throw new IllegalStateException("ONNX Runtime returned " + outputs.get(i).getName() + " where " + outputNames.get(i) + " belongs");
@@ -92,10 +96,15 @@ final class OnnxDecoder implements AutoCloseable {
             }
             float[] logits = outputs.get(2 * config.layers()).toFloatArray();
             int vocabulary = config.vocabularySize();
+            timings.record(prepared - start, ran - prepared, System.nanoTime() - ran);
             for (int t = logitsFrom; t < n; t++) {
                 sink.accept(position + t, logits, (t - logitsFrom) * vocabulary);
             }
         }
+    }
+
+    CallTimings timings() {
+        return timings;
     }
 
     /** The first {@code tokens} rows of a cache segment as a direct buffer ONNX Runtime reads in place. */

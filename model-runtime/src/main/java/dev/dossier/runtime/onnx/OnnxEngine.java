@@ -119,6 +119,16 @@ public final class OnnxEngine implements Engine {
         return new OnnxDecoder(djlModel, model.config());
     }
 
+    /** Average time per ONNX Runtime call since the last reset, over all graphs; resets the counters. */
+    public synchronized CallTimings.Snapshot takeCallTimings() {
+        CallTimings total = new CallTimings();
+        for (OnnxDecoder decoder : decoders.values()) {
+            total.add(decoder.timings());
+            decoder.timings().reset();
+        }
+        return total.snapshot();
+    }
+
     @Override
     public synchronized void close() {
         decoders.values().forEach(OnnxDecoder::close);
