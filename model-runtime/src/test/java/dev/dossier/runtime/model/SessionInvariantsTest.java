@@ -2,8 +2,8 @@ package dev.dossier.runtime.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dossier.runtime.Fixtures;
 import dev.dossier.runtime.attention.AttentionConfig;
@@ -14,6 +14,12 @@ import org.junit.jupiter.api.Test;
 
 /** The DCA invariants of shared/design/dca.md, end to end on the real stories260K model. */
 class SessionInvariantsTest {
+    /**
+     * Logits (up to about 20 here) computed along different paths agree to float rounding; the
+     * vector kernels' sums may round differently before and after the JIT compiles them.
+     */
+    private static final float TOLERANCE = 1e-4f;
+
     /** Small chunks (L = 32) so a few hundred tokens cross many chunk boundaries. */
     private static final AttentionConfig SMALL_CHUNKS = new AttentionConfig(true, 48, 16);
 
@@ -37,7 +43,7 @@ class SessionInvariantsTest {
     void dcaEqualsRopeWithinOneChunk() {
         AttentionConfig dca = AttentionConfig.dcaDefaults(model.config().contextLength());
         int n = dca.chunkLength();
-        assertArrayEquals(allLogits(dca, n, 64), allLogits(AttentionConfig.rope(), n, 64));
+        assertArrayEquals(allLogits(dca, n, 64), allLogits(AttentionConfig.rope(), n, 64), TOLERANCE);
     }
 
     /** ...and beyond it they differ: the comparison above can fail. */
@@ -48,8 +54,12 @@ class SessionInvariantsTest {
         float[] rope = allLogits(AttentionConfig.rope(), n, 64);
         int vocabulary = model.config().vocabularySize();
         int firstRowPastChunk = SMALL_CHUNKS.chunkLength() * vocabulary;
-        assertArrayEquals(Arrays.copyOf(rope, firstRowPastChunk), Arrays.copyOf(dca, firstRowPastChunk));
-        assertFalse(Arrays.equals(rope, dca));
+        assertArrayEquals(Arrays.copyOf(rope, firstRowPastChunk), Arrays.copyOf(dca, firstRowPastChunk), TOLERANCE);
+        double largest = 0;
+        for (int i = firstRowPastChunk; i < rope.length; i++) {
+            largest = Math.max(largest, Math.abs(rope[i] - dca[i]));
+        }
+        assertTrue(largest > 100 * TOLERANCE, "past one chunk DCA must change the logits, max difference " + largest);
     }
 
     /** Invariant 3: prefill n then decode token n+1 equals prefill of n+1. */
@@ -63,7 +73,7 @@ class SessionInvariantsTest {
             Session whole = new JavaSession(model, SMALL_CHUNKS, n + 1);
             float[][] last = new float[1][];
             whole.prefill(tokens, 0, n + 1, false, (p, l, o) -> last[0] = row(l, o), Session.Progress.NONE);
-            assertArrayEquals(last[0], decoded, 1e-5f, "n = " + n);
+            assertArrayEquals(last[0], decoded, TOLERANCE, "n = " + n);
         }
     }
 
@@ -73,7 +83,7 @@ class SessionInvariantsTest {
         int n = 200;
         float[] reference = allLogits(SMALL_CHUNKS, n, 64);
         for (int block : new int[] {1, 7, 32, 45, 200}) {
-            assertArrayEquals(reference, allLogits(SMALL_CHUNKS, n, block), 1e-5f, "block size " + block);
+            assertArrayEquals(reference, allLogits(SMALL_CHUNKS, n, block), TOLERANCE, "block size " + block);
         }
     }
 
@@ -84,7 +94,7 @@ class SessionInvariantsTest {
         Session session = new JavaSession(model, SMALL_CHUNKS, n);
         float[] first = lastLogits(session, 0, n);
         session.truncate(90);
-        assertArrayEquals(first, lastLogits(session, 90, n));
+        assertArrayEquals(first, lastLogits(session, 90, n), TOLERANCE);
     }
 
     @Test
