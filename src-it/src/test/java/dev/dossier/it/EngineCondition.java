@@ -8,7 +8,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * The engine a run of the suite selects ({@code -Ddossier.it.engine}, with the server's
  * {@code DOSSIER_ENGINE} set to match): {@code java} runs everywhere; {@code onnx}, the accelerated
- * engine, only where a GPU and ONNX Runtime's CUDA native are found. Elsewhere each class is
+ * engine, only where a GPU and ONNX Runtime's CUDA native are found (or with
+ * {@code -Ddossier.it.device=cpu}, on the CPU provider, everywhere). Elsewhere each class is
  * reported as skipped with the reason, before Arquillian starts a server for it.
  */
 final class EngineCondition implements ExecutionCondition {
@@ -23,6 +24,9 @@ final class EngineCondition implements ExecutionCondition {
         String engine = selected();
         if (engine.equals("java")) {
             return ConditionEvaluationResult.enabled("the java engine runs on every machine");
+        }
+        if (System.getProperty("dossier.it.device", "cuda").equals("cpu")) {
+            return ConditionEvaluationResult.enabled("engine " + engine + " on ONNX Runtime's CPU provider runs on every machine");
         }
         Optional<String> missing = Accelerator.missing();
         if (missing.isEmpty()) {

@@ -15,6 +15,11 @@ public interface Engine extends AutoCloseable {
 
     Llama model();
 
+    /** Where the forward pass runs, for health checks and logs: {@code cpu} or, for example, {@code gpu(0)}. */
+    default String device() {
+        return "cpu";
+    }
+
     /** A new, empty session holding up to {@code capacity} tokens. */
     Session newSession(AttentionConfig attention, int capacity);
 

@@ -43,7 +43,7 @@ public final class OnnxEngine implements Engine {
     private final Map<String, OnnxDecoder> decoders = new HashMap<>();
 
     public OnnxEngine(Llama model) {
-        this(model, System.getProperty(DEVICE_PROPERTY, "auto"), message -> { });
+        this(model, configuredDevice(), message -> { });
     }
 
     /** @param progress hears what takes time: writing the graph, loading it into ONNX Runtime */
@@ -74,9 +74,9 @@ public final class OnnxEngine implements Engine {
         return directory;
     }
 
-    /** The device graphs run on: {@code cpu()} or {@code gpu(0)}. */
-    public Device device() {
-        return device;
+    @Override
+    public String device() {
+        return device.toString();
     }
 
     @Override
@@ -142,6 +142,13 @@ public final class OnnxEngine implements Engine {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove " + directory, e);
         }
+    }
+
+    /** {@code -Ddossier.onnx.device}, else the environment's {@code DOSSIER_ONNX_DEVICE}, else auto. */
+    private static String configuredDevice() {
+        String property = System.getProperty(DEVICE_PROPERTY);
+        String environment = System.getenv("DOSSIER_ONNX_DEVICE");
+        return property != null ? property : environment != null ? environment : "auto";
     }
 
     private static Device chooseDevice(String choice) {

@@ -19,7 +19,8 @@ public class ModelHealth implements HealthCheck {
         var response = HealthCheckResponse.named("model").status(models.ready());
         if (models.ready()) {
             response.withData("model", models.modelName()).withData("capacity_tokens", models.capacity()).withData("attention", models.attentionKey());
-            models.local().ifPresent(local -> response.withData("engine", local.engine().name()));
+            models.local().ifPresent(local -> response.withData("engine", local.engine().name())
+                    .withData("device", local.engine().device()));
         } else {
             response.withData("error", String.valueOf(models.failure()));
         }
