@@ -8,11 +8,16 @@
 # (libonnxruntime_providers_cuda.so, same ONNX Runtime version as the kit): $DOSSIER_ORT_CUDA_LIB,
 # else searched in pip site-packages, /usr/lib, /usr/local and /opt.
 # Exit status: 0 all passed; 1 a check failed; 3 skipped (no GPU or no CUDA provider; reason printed).
+# `check.sh --rehearse` runs the same steps on ONNX Runtime's CPU provider, to try the kit anywhere.
 set -uo pipefail
-kit="$(cd "$(dirname "$0")" && pwd)"
+device=cuda
+[ "${1:-}" = "--rehearse" ] && device=cpu
+here="$(cd "$(dirname "$0")" && pwd)"
 say() { echo "gpu-check: $*" >&2; }
+kit=$(mktemp -d)
+tar -C "$kit" -xJf "$here/kit.tar.xz" || { say "FAILED: cannot unpack $here/kit.tar.xz (run gpu/pack.sh first)"; exit 1; }
 
-if ! nvidia-smi -L >&2; then say "SKIPPED: no NVIDIA GPU (nvidia-smi failed)"; exit 3; fi
+if [ "$device" = cuda ] && ! nvidia-smi -L >&2; then say "SKIPPED: no NVIDIA GPU (nvidia-smi failed)"; exit 3; fi
 
 java="$kit/jre/bin/java"
 [ -x "$java" ] || java="${JAVA_HOME:+$JAVA_HOME/bin/java}"
@@ -21,22 +26,23 @@ java="$kit/jre/bin/java"
 
 version=$(cat "$kit/lib/ONNXRUNTIME_VERSION")
 cuda_lib="${DOSSIER_ORT_CUDA_LIB:-}"
-if [ -z "$cuda_lib" ]; then
+if [ -z "$cuda_lib" ] && [ "$device" = cuda ]; then
   cuda_lib=$(find / -xdev \( -path /proc -o -path /sys \) -prune -o -name libonnxruntime_providers_cuda.so -print 2>/dev/null | head -1)
 fi
-if [ -z "$cuda_lib" ] || [ ! -f "$cuda_lib" ]; then
+if [ "$device" = cuda ] && { [ -z "$cuda_lib" ] || [ ! -f "$cuda_lib" ]; }; then
   say "SKIPPED: ONNX Runtime's CUDA provider (libonnxruntime_providers_cuda.so, version $version) is not on this machine;"
   say "         install onnxruntime-gpu==$version or set DOSSIER_ORT_CUDA_LIB"
   exit 3
 fi
 natives=$(mktemp -d)
-cp "$kit"/lib/*.so "$natives/" && ln -s "$cuda_lib" "$natives/libonnxruntime_providers_cuda.so"
-say "java: $java; ONNX Runtime $version; CUDA provider: $cuda_lib"
+cp "$kit"/lib/*.so "$natives/"
+[ -n "$cuda_lib" ] && ln -s "$cuda_lib" "$natives/libonnxruntime_providers_cuda.so"
+say "java: $java; ONNX Runtime $version; device: $device; CUDA provider: ${cuda_lib:-none}"
 
 run() {
   "$java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC \
-    -Donnxruntime.native.path="$natives" -Ddossier.onnx.device=cuda -jar "$kit/dossier-runtime.jar" "$@" \
-    2> >(grep -v '^WARNING' >&2)
+    -Donnxruntime.native.path="$natives" -Ddossier.onnx.device=$device -jar "$kit/dossier-runtime.jar" "$@" \
+    2> >(grep -v -e '^WARNING' -e '^SLF4J' >&2)
 }
 status=0
 work=$(mktemp -d)
@@ -47,6 +53,6 @@ run make-model --out "$work/tiny-q4.gguf" --type Q4_0 >&2 || status=1
 run compare-engines --model "$work/tiny-q4.gguf" --chunk-size 256 --local-window 64 --greedy-tokens 16 || status=1
 say "3/3 bench, java and onnx side by side"
 run bench --model "$work/tiny-q4.gguf" --engine java,onnx --prompt-tokens 512 --gen-tokens 64 --threads "$(nproc)" || status=1
-rm -rf "$work" "$natives"
+rm -rf "$work" "$natives" "$kit"
 [ "$status" -eq 0 ] && say "PASSED" || say "FAILED"
 exit "$status"

@@ -4,15 +4,17 @@
 # runtime (jlink), the runtime jar without its CPU natives, ONNX Runtime's GPU build of
 # libonnxruntime.so and its JNI glue (from the onnxruntime_gpu jar), the stories260K model and
 # check.sh. The CUDA provider itself (libonnxruntime_providers_cuda.so, 369 MB) does not fit the
-# device tool's 64 MiB carry; check.sh finds it on the GPU machine.
+# device tool's 64 MiB carry; check.sh finds it on the GPU machine. The kit travels as one
+# kit.tar.xz beside check.sh.
 # Then, with the device tool: run --carry target/gpu-kit --command 'bash target/gpu-kit/check.sh'
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 source bin/java25.sh
 ort_version=$(./mvnw -B -q -ntp help:evaluate -Dexpression=onnxruntime.version -DforceStdout -N)
-kit=target/gpu-kit
-rm -rf "$kit" && mkdir -p "$kit/lib"
+out=target/gpu-kit
+kit=target/gpu-kit-staging
+rm -rf "$out" "$kit" && mkdir -p "$out" "$kit/lib"
 
 ./mvnw -B -q -ntp -pl model-runtime -am -DskipTests package
 cp model-runtime/target/dossier-runtime.jar "$kit/dossier-runtime.jar"
@@ -30,5 +32,8 @@ echo "$ort_version" > "$kit/lib/ONNXRUNTIME_VERSION"
 strip --strip-unneeded "$kit/jre/lib/server/libjvm.so" "$kit"/lib/*.so 2>/dev/null || true
 
 cp ../shared/models/stories260K.gguf "$kit/"
-cp gpu/check.sh "$kit/"
-du -sh "$kit"
+# xz brings 75 MB down under the carry limit; check.sh unpacks it on the GPU machine.
+tar -C "$kit" -cJf "$out/kit.tar.xz" .
+rm -rf "$kit"
+cp gpu/check.sh "$out/"
+du -sh "$out"
