@@ -102,7 +102,7 @@ final class BenchCommand implements Callable<Integer> {
                     resetPeakRss(); // so each engine's peak is its own
                 }
                 List<Run> runs = new ArrayList<>();
-                try (Engine engine = kinds.get(e).open(llama)) {
+                try (Engine engine = kinds.get(e).open(llama, EngineOptions.progress(err))) {
                     for (int r = 0; r < repeat; r++) {
                         try (ProgressLine progress = new ProgressLine(err)) {
                             String label = engine.name() + " run " + (r + 1) + "/" + repeat + ": prefill";

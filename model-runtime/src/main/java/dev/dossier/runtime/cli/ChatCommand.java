@@ -54,7 +54,7 @@ final class ChatCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         BufferedReader in = dossier.in();
         GenerationParameters parameters = generation.parameters();
-        try (Llama llama = model.load(err); Engine engine = engines.open(llama)) {
+        try (Llama llama = model.load(err); Engine engine = engines.open(llama, err)) {
             int trainingContext = llama.config().contextLength();
             AttentionConfig attentionConfig = attention.resolve(trainingContext);
             int capacity = generation.contextCapacity(attentionConfig, trainingContext, err);

@@ -58,7 +58,7 @@ final class CompareEnginesCommand implements Callable<Integer> {
         EngineKind candidateKind = EngineKind.parse(engine);
         try (Llama llama = model.load(err);
              Engine reference = EngineKind.JAVA.open(llama);
-             Engine candidate = candidateKind.open(llama)) {
+             Engine candidate = candidateKind.open(llama, EngineOptions.progress(err))) {
             int context = llama.config().contextLength();
             AttentionConfig defaults = AttentionConfig.dcaDefaults(context);
             AttentionConfig dca = AttentionConfig.dca(chunkSize != null ? chunkSize : defaults.chunkSize(),

@@ -3,7 +3,9 @@ package dev.dossier.runtime.cli;
 import dev.dossier.runtime.engine.Engine;
 import dev.dossier.runtime.engine.EngineKind;
 import dev.dossier.runtime.model.Llama;
+import java.io.PrintWriter;
 import java.util.List;
+import java.util.function.Consumer;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
@@ -24,8 +26,16 @@ final class EngineOptions {
     }
 
     /** The chosen engine, opened on {@code model}; the caller closes it before the model. */
-    Engine open(Llama model) {
-        return kind().open(model);
+    Engine open(Llama model, PrintWriter err) {
+        return kind().open(model, progress(err));
+    }
+
+    /** An engine's preparation (for onnx: writing and loading its graph) as lines on stderr. */
+    static Consumer<String> progress(PrintWriter err) {
+        return message -> {
+            err.println("engine: " + message);
+            err.flush();
+        };
     }
 
     /** The chosen engines in the order given, each once. */

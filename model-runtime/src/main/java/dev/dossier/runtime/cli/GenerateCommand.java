@@ -71,7 +71,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         GenerationParameters parameters = generation.parameters();
         String promptText = prompt.read();
-        try (Llama llama = model.load(err); Engine engine = engines.open(llama)) {
+        try (Llama llama = model.load(err); Engine engine = engines.open(llama, err)) {
             int trainingContext = llama.config().contextLength();
             AttentionConfig attentionConfig = attention.resolve(trainingContext);
             int capacity = generation.contextCapacity(attentionConfig, trainingContext, err);

@@ -53,7 +53,7 @@ final class PerplexityCommand implements Callable<Integer> {
             throw new InputException("--tokens must be at least 2, got " + tokens);
         }
         String text = TextFiles.read(file);
-        try (Llama llama = model.load(err); Engine engine = engines.open(llama)) {
+        try (Llama llama = model.load(err); Engine engine = engines.open(llama, err)) {
             AttentionConfig attentionConfig = attention.resolve(llama.config().contextLength());
             int[] all = llama.tokenizer().encode(text, true);
             if (all.length < tokens) {

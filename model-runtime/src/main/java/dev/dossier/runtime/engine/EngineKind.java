@@ -4,6 +4,7 @@ import dev.dossier.runtime.model.Llama;
 import dev.dossier.runtime.onnx.OnnxEngine;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /** The engines a user can choose with {@code --engine} or {@code dossier.engine}. */
@@ -27,9 +28,14 @@ public enum EngineKind {
     }
 
     public Engine open(Llama model) {
+        return open(model, message -> { });
+    }
+
+    /** @param progress hears what takes a while while the engine prepares (for onnx: writing and loading its graph) */
+    public Engine open(Llama model, Consumer<String> progress) {
         return switch (this) {
             case JAVA -> new JavaEngine(model);
-            case ONNX -> new OnnxEngine(model);
+            case ONNX -> new OnnxEngine(model, OnnxEngine.configuredDevice(), progress);
         };
     }
 }

@@ -42,10 +42,6 @@ public final class OnnxEngine implements Engine {
     private final WeightsFile weights;
     private final Map<String, OnnxDecoder> decoders = new HashMap<>();
 
-    public OnnxEngine(Llama model) {
-        this(model, configuredDevice(), message -> { });
-    }
-
     /** @param progress hears what takes time: writing the graph, loading it into ONNX Runtime */
     public OnnxEngine(Llama model, String device, Consumer<String> progress) {
         this.model = model;
@@ -106,7 +102,7 @@ public final class OnnxEngine implements Engine {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the ONNX graph to " + file, e);
         }
-        progress.accept("loading the graph into ONNX Runtime on " + device);
+        progress.accept("loading the graph (" + weights.size() / 1_000_000 + " MB of weights) into ONNX Runtime on " + device);
         Model djlModel = Model.newInstance(name, device, DJL_ENGINE);
         try {
             djlModel.load(directory, name, Map.of(
@@ -145,7 +141,7 @@ public final class OnnxEngine implements Engine {
     }
 
     /** {@code -Ddossier.onnx.device}, else the environment's {@code DOSSIER_ONNX_DEVICE}, else auto. */
-    private static String configuredDevice() {
+    public static String configuredDevice() {
         String property = System.getProperty(DEVICE_PROPERTY);
         String environment = System.getenv("DOSSIER_ONNX_DEVICE");
         return property != null ? property : environment != null ? environment : "auto";

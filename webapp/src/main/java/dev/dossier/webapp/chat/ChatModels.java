@@ -122,7 +122,7 @@ public class ChatModels {
                 : AttentionConfig.dca(chunkSize.orElse(trainingContext * 3 / 4), localWindow.orElse(trainingContext / 8), trainingContext);
         int capacity = context.orElse(attention.equals("rope") ? trainingContext : 32 * trainingContext);
         try {
-            local = new LocalModel(engineKind.open(llama), attentionConfig, capacity);
+            local = new LocalModel(engineKind.open(llama, message -> LOG.info("engine: " + message)), attentionConfig, capacity);
         } catch (RuntimeException e) {
             llama.close(); // the engine did not open: nothing else holds the mapped model
             throw e;
