@@ -31,76 +31,50 @@ public final class DualChunkAttention {
         return rope;
     }
 
-    /** Per-thread working memory for {@link #attend}, for up to {@code group} query heads. */
+    /** Per-thread working memory for {@link #attend}. */
     public static final class Scratch {
-        final float[] rotatedQueries;
+        final float[] rotatedQuery;
         final float[] scores = new float[KEY_BLOCK];
-        final SoftmaxState[] totals;
-        final SoftmaxState[] partStates;
+        final SoftmaxState total;
+        final SoftmaxState part;
         final AttentionPart[] parts = new AttentionPart[3];
 
         public Scratch(int headSize) {
-            this(headSize, 1);
-        }
-
-        public Scratch(int headSize, int group) {
-            rotatedQueries = new float[group * headSize];
-            totals = new SoftmaxState[group];
-            partStates = new SoftmaxState[group];
-            for (int q = 0; q < group; q++) {
-                totals[q] = new SoftmaxState(headSize);
-                partStates[q] = new SoftmaxState(headSize);
-            }
+            rotatedQuery = new float[headSize];
+            total = new SoftmaxState(headSize);
+            part = new SoftmaxState(headSize);
         }
     }
 
     /**
      * Writes to {@code out[outOffset..+headSize)} the attention output of query {@code i}
-     * ({@code query[queryOffset..+headSize)}, unrotated) over keys {@code 0..i}.
+     * ({@code query[queryOffset..+headSize)}, unrotated) over keys {@code 0..i}: one head of a
+     * {@link KvCache}, {@code keys} and {@code values}.
      */
     public void attend(float[] query, int queryOffset, int i, MemorySegment keys, MemorySegment values,
                        float[] out, int outOffset, Scratch scratch) {
-        attend(query, queryOffset, 1, i, keys, values, out, outOffset, scratch);
-    }
-
-    /**
-     * The same for the {@code group} consecutive query heads that share one KV head (grouped-query
-     * attention): each block of keys and values is loaded once and used by every head of the group
-     * while it is in the cache, instead of once per head.
-     */
-    public void attend(float[] query, int queryOffset, int group, int i, MemorySegment keys, MemorySegment values,
-                       float[] out, int outOffset, Scratch scratch) {
-        for (int q = 0; q < group; q++) {
-            scratch.totals[q].reset();
-        }
+        SoftmaxState total = scratch.total;
+        total.reset();
         int partCount = config.parts(i, scratch.parts);
         for (int p = 0; p < partCount; p++) {
             AttentionPart part = scratch.parts[p];
-            rope.rotate(query, queryOffset, scratch.rotatedQueries, 0, group, part.queryPosition());
-            for (int q = 0; q < group; q++) {
-                scratch.partStates[q].reset();
-            }
-            accumulate(scratch.rotatedQueries, group, part.keyStart(), part.keyEnd(), keys, values, scratch.scores, scratch.partStates);
-            for (int q = 0; q < group; q++) {
-                scratch.totals[q].merge(scratch.partStates[q]);
-            }
+            rope.rotate(query, queryOffset, scratch.rotatedQuery, 0, 1, part.queryPosition());
+            SoftmaxState state = scratch.part;
+            state.reset();
+            accumulate(scratch.rotatedQuery, part.keyStart(), part.keyEnd(), keys, values, scratch.scores, state);
+            total.merge(state);
         }
-        for (int q = 0; q < group; q++) {
-            scratch.totals[q].writeOutput(out, outOffset + q * headSize);
-        }
+        total.writeOutput(out, outOffset);
     }
 
-    private void accumulate(float[] queries, int group, int from, int to, MemorySegment keys, MemorySegment values,
-                            float[] scores, SoftmaxState[] states) {
+    private void accumulate(float[] q, int from, int to, MemorySegment keys, MemorySegment values, float[] scores, SoftmaxState state) {
         long headBytes = (long) headSize * Float.BYTES;
         for (int blockStart = from; blockStart < to; blockStart += KEY_BLOCK) {
             int n = Math.min(KEY_BLOCK, to - blockStart);
-            for (int q = 0; q < group; q++) {
-                for (int k = 0; k < n; k++) {
-                    scores[k] = HeadVectors.dot(queries, q * headSize, keys, (blockStart + k) * headBytes, headSize) * scale;
-                }
-                states[q].addBlock(scores, n, values, blockStart * headBytes);
+            for (int k = 0; k < n; k++) {
+                scores[k] = HeadVectors.dot(q, keys, (blockStart + k) * headBytes, headSize) * scale;
             }
+            state.addBlock(scores, n, values, blockStart * headBytes);
         }
     }
 }

@@ -25,22 +25,22 @@ final class HeadVectors {
     }
 
     /**
-     * {@code sum(a[aOffset + d] * b[d])} for {@code d < n}, with {@code b} the native-order floats
-     * of {@code segment} from byte {@code byteOffset} on (a cached key).
+     * {@code sum(a[d] * b[d])} for {@code d < n}, with {@code b} the native-order floats of
+     * {@code segment} from byte {@code byteOffset} on (a cached key).
      */
-    static float dot(float[] a, int aOffset, MemorySegment segment, long byteOffset, int n) {
+    static float dot(float[] a, MemorySegment segment, long byteOffset, int n) {
         VectorSpecies<Float> f = species(n);
         int bound = f.loopBound(n);
         float sum = 0;
         if (bound > 0) {
-            FloatVector acc = FloatVector.fromArray(f, a, aOffset).mul(load(f, segment, byteOffset));
+            FloatVector acc = FloatVector.fromArray(f, a, 0).mul(load(f, segment, byteOffset));
             for (int d = f.length(); d < bound; d += f.length()) {
-                acc = FloatVector.fromArray(f, a, aOffset + d).fma(load(f, segment, byteOffset + (long) d * Float.BYTES), acc);
+                acc = FloatVector.fromArray(f, a, d).fma(load(f, segment, byteOffset + (long) d * Float.BYTES), acc);
             }
             sum = acc.reduceLanes(VectorOperators.ADD);
         }
         for (int d = bound; d < n; d++) {
-            sum += a[aOffset + d] * segment.get(ValueLayout.JAVA_FLOAT, byteOffset + (long) d * Float.BYTES);
+            sum += a[d] * segment.get(ValueLayout.JAVA_FLOAT, byteOffset + (long) d * Float.BYTES);
         }
         return sum;
     }

@@ -127,19 +127,19 @@ public final class JavaSession extends Session {
     private void attend(int layer, int n) {
         KvCache cache = cache();
         int start = position();
+        int heads = config.heads();
         int headSize = config.headSize();
         int dim = config.dim();
         int group = config.queriesPerKvHead();
-        int kvHeads = config.kvHeads();
-        long cost = (long) (start + n) * headSize * 4 * group;
-        // One item per token and KV head: the group's query heads share each loaded key block.
-        Parallel.forRange(n * kvHeads, cost, (from, to) -> {
-            DualChunkAttention.Scratch scratch = new DualChunkAttention.Scratch(headSize, group);
+        long cost = (long) (start + n) * headSize * 4;
+        Parallel.forRange(n * heads, cost, (from, to) -> {
+            DualChunkAttention.Scratch scratch = new DualChunkAttention.Scratch(headSize);
             for (int item = from; item < to; item++) {
-                int t = item / kvHeads;
-                int kvHead = item % kvHeads;
-                int offset = t * dim + kvHead * group * headSize;
-                attention.attend(query, offset, group, start + t,
+                int t = item / heads;
+                int h = item % heads;
+                int kvHead = h / group;
+                int offset = t * dim + h * headSize;
+                attention.attend(query, offset, start + t,
                         cache.keys(layer, kvHead), cache.values(layer, kvHead), attended, offset, scratch);
             }
         });

@@ -54,26 +54,6 @@ class DualChunkAttentionTest {
                 assertEquals(expected[d], out[d], 2e-5, config + " query " + i + " dim " + d);
             }
         }
-
-        // Grouped-query attention: three query heads sharing this KV head, in one call, each
-        // getting what it gets alone (the third head is the first again, at another offset).
-        int group = 3;
-        DualChunkAttention.Scratch groupScratch = new DualChunkAttention.Scratch(HEAD_SIZE, group);
-        float[] groupQuery = new float[1 + group * HEAD_SIZE];
-        float[] groupOut = new float[1 + group * HEAD_SIZE];
-        for (int i = 0; i < n; i++) {
-            float[][] heads = {queries[i], queries[(i + 1) % n], queries[i]};
-            for (int q = 0; q < group; q++) {
-                System.arraycopy(heads[q], 0, groupQuery, 1 + q * HEAD_SIZE, HEAD_SIZE);
-            }
-            attention.attend(groupQuery, 1, group, i, keyCache, valueCache, groupOut, 1, groupScratch);
-            for (int q = 0; q < group; q++) {
-                attention.attend(heads[q], 0, i, keyCache, valueCache, out, 0, scratch);
-                for (int d = 0; d < HEAD_SIZE; d++) {
-                    assertEquals(out[d], groupOut[1 + q * HEAD_SIZE + d], 0f, config + " query " + i + " head " + q + " dim " + d);
-                }
-            }
-        }
     }
 
     /** Softmax over all keys j <= i with the query rotated at keyPosition(j) + distance(i, j). */
