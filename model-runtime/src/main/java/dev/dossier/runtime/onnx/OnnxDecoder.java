@@ -14,6 +14,7 @@ import dev.dossier.runtime.model.Session;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,13 +45,12 @@ final class OnnxDecoder implements AutoCloseable {
                 inputNames.add(LlamaGraph.pastValue(l, h));
             }
         }
-        // DJL feeds inputs by position, so the session's order must be the graph's.
         for (int l = 0; l < config.layers(); l++) {
             outputNames.add(LlamaGraph.newKey(l));
             outputNames.add(LlamaGraph.newValue(l));
         }
         outputNames.add(LlamaGraph.LOGITS);
-        // DJL feeds inputs by position, so the session's order must be the graph's.
+        // DJL feeds inputs by position, so the session's order must be the graph's (outputs are checked by name).
         if (!block.describeInput().keys().equals(inputNames)) {
             throw new IllegalStateException("ONNX Runtime reordered the graph's inputs: " + block.describeInput().keys());
         }
@@ -108,7 +108,7 @@ final class OnnxDecoder implements AutoCloseable {
     }
 
     /** The first {@code tokens} rows of a cache segment as a direct buffer ONNX Runtime reads in place. */
-    private java.nio.FloatBuffer view(MemorySegment segment, int tokens) {
+    private FloatBuffer view(MemorySegment segment, int tokens) {
         long bytes = (long) tokens * config.headSize() * Float.BYTES;
         return segment.asSlice(0, bytes).asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
