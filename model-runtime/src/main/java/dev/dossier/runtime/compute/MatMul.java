@@ -61,6 +61,11 @@ public final class MatMul {
                     panelTimes3(decoded, cols, columns, stride, t, tile);
                     scatter(tile, 3 * LANES, t, tokens, out, rows, row);
                 }
+                if (stride - t == 2 * LANES) {
+                    panelTimes2(decoded, cols, columns, stride, t, tile);
+                    scatter(tile, 2 * LANES, t, tokens, out, rows, row);
+                    t += 2 * LANES;
+                }
                 for (; t < stride; t += LANES) {
                     panelTimes1(decoded, cols, columns, stride, t, tile);
                     scatter(tile, LANES, t, tokens, out, rows, row);
@@ -138,6 +143,43 @@ public final class MatMul {
         a50.intoArray(tile, 5 * s); a51.intoArray(tile, 5 * s + l); a52.intoArray(tile, 5 * s + 2 * l);
         a60.intoArray(tile, 6 * s); a61.intoArray(tile, 6 * s + l); a62.intoArray(tile, 6 * s + 2 * l);
         a70.intoArray(tile, 7 * s); a71.intoArray(tile, 7 * s + l); a72.intoArray(tile, 7 * s + 2 * l);
+    }
+
+    /** {@link #PANEL} decoded rows times 2 x {@link #LANES} tokens from {@code first}: 16 accumulators (a block's last 2 vectors). */
+    private static void panelTimes2(float[] w, int cols, float[] x, int stride, int first, float[] tile) {
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+        FloatVector a40 = a00, a41 = a00, a50 = a00, a51 = a00, a60 = a00, a61 = a00, a70 = a00, a71 = a00;
+        int l = LANES;
+        for (int c = 0; c < cols; c++) {
+            int at = c * stride + first;
+            FloatVector x0 = FloatVector.fromArray(F, x, at);
+            FloatVector x1 = FloatVector.fromArray(F, x, at + l);
+            FloatVector w0 = FloatVector.broadcast(F, w[c]);
+            a00 = w0.fma(x0, a00); a01 = w0.fma(x1, a01);
+            FloatVector w1 = FloatVector.broadcast(F, w[cols + c]);
+            a10 = w1.fma(x0, a10); a11 = w1.fma(x1, a11);
+            FloatVector w2 = FloatVector.broadcast(F, w[2 * cols + c]);
+            a20 = w2.fma(x0, a20); a21 = w2.fma(x1, a21);
+            FloatVector w3 = FloatVector.broadcast(F, w[3 * cols + c]);
+            a30 = w3.fma(x0, a30); a31 = w3.fma(x1, a31);
+            FloatVector w4 = FloatVector.broadcast(F, w[4 * cols + c]);
+            a40 = w4.fma(x0, a40); a41 = w4.fma(x1, a41);
+            FloatVector w5 = FloatVector.broadcast(F, w[5 * cols + c]);
+            a50 = w5.fma(x0, a50); a51 = w5.fma(x1, a51);
+            FloatVector w6 = FloatVector.broadcast(F, w[6 * cols + c]);
+            a60 = w6.fma(x0, a60); a61 = w6.fma(x1, a61);
+            FloatVector w7 = FloatVector.broadcast(F, w[7 * cols + c]);
+            a70 = w7.fma(x0, a70); a71 = w7.fma(x1, a71);
+        }
+        int s = 2 * l;
+        a00.intoArray(tile, 0); a01.intoArray(tile, l);
+        a10.intoArray(tile, s); a11.intoArray(tile, s + l);
+        a20.intoArray(tile, 2 * s); a21.intoArray(tile, 2 * s + l);
+        a30.intoArray(tile, 3 * s); a31.intoArray(tile, 3 * s + l);
+        a40.intoArray(tile, 4 * s); a41.intoArray(tile, 4 * s + l);
+        a50.intoArray(tile, 5 * s); a51.intoArray(tile, 5 * s + l);
+        a60.intoArray(tile, 6 * s); a61.intoArray(tile, 6 * s + l);
+        a70.intoArray(tile, 7 * s); a71.intoArray(tile, 7 * s + l);
     }
 
     /** {@link #PANEL} decoded rows times {@link #LANES} tokens from {@code first}: 8 accumulators. */
