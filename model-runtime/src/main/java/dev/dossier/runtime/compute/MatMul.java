@@ -2,19 +2,22 @@ package dev.dossier.runtime.compute;
 
 import dev.dossier.runtime.tensor.FloatTensor;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Weight-matrix products. A weight matrix is a {@link FloatTensor} of {@code rows x cols}, row-major. */
 public final class MatMul {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    /** Weight rows decoded together; each is then used for every token of the block. */
-    static final int ROW_TILE = 4;
-    /** Tokens per micro-kernel step: ROW_TILE x TOKEN_TILE accumulators stay in registers. */
-    static final int TOKEN_TILE = 2;
+    /** Tokens per vector: one vector load holds one column of this many tokens. */
+    static final int LANES = F.length();
+    /** Weight rows decoded together and kept in registers' reach: each is then used for every token of the block. */
+    static final int PANEL = 8;
 
     /** Decoded weight rows, one buffer per worker thread, reused across calls. */
     private static final ThreadLocal<float[]> DECODED = ThreadLocal.withInitial(() -> new float[0]);
+    /** The transposed block of the calling thread, reused across calls. */
+    private static final ThreadLocal<float[]> COLUMNS = ThreadLocal.withInitial(() -> new float[0]);
+    /** One panel's results before they are scattered to the output, one per worker thread. */
+    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[PANEL * 3 * LANES]);
 
     private MatMul() {
     }
@@ -22,9 +25,12 @@ public final class MatMul {
     /**
      * {@code out[t][r] = sum_c weights[r][c] * in[t][c]} for a block of {@code tokens} vectors laid
      * out one after another. One token (decoding) is memory-bound: each row is streamed once
-     * through the tensor's own dot product. Several tokens (prefill) are compute-bound: rows are
-     * decoded to floats {@link #ROW_TILE} at a time and multiplied with every token, so the
-     * decoding cost is paid once per block instead of once per token.
+     * through the tensor's own dot product. Several tokens (prefill) are compute-bound: the block
+     * is transposed once (column-major, so one vector load holds one column of
+     * {@link #LANES} tokens), rows are decoded to floats {@link #PANEL} at a time, and a register
+     * tile of {@link #PANEL} rows x up to 3 x {@link #LANES} tokens is accumulated by broadcasting
+     * each decoded weight against those token vectors (an outer product per column). Every value
+     * loaded then feeds several FMAs, so the kernel runs near the FMA limit instead of the load limit.
      */
     public static void apply(FloatTensor weights, int rows, int cols, float[] in, float[] out, int tokens) {
         if (tokens == 1) {
@@ -35,20 +41,164 @@ public final class MatMul {
             });
             return;
         }
-        int tiles = (rows + ROW_TILE - 1) / ROW_TILE;
-        Parallel.forRange(tiles, (long) ROW_TILE * cols * tokens, (from, to) -> {
-            float[] decoded = decodedBuffer(ROW_TILE * cols);
-            for (int tile = from; tile < to; tile++) {
-                int row = tile * ROW_TILE;
-                int n = Math.min(ROW_TILE, rows - row);
-                weights.dequantize((long) row * cols, decoded, 0, n * cols);
-                if (n == ROW_TILE) {
-                    multiplyTile(decoded, cols, in, tokens, out, rows, row);
-                } else {
-                    multiplyRows(decoded, n, cols, in, tokens, out, rows, row);
+        int stride = (tokens + LANES - 1) / LANES * LANES;
+        float[] columns = transpose(in, tokens, cols, stride);
+        int panels = rows / PANEL;
+        int rest = rows - panels * PANEL;
+        Parallel.forRange(panels + (rest > 0 ? 1 : 0), (long) PANEL * cols * tokens, (from, to) -> {
+            float[] decoded = decodedBuffer(PANEL * cols);
+            float[] tile = TILE.get();
+            for (int panel = from; panel < to; panel++) {
+                int row = panel * PANEL;
+                if (panel == panels) {
+                    weights.dequantize((long) row * cols, decoded, 0, rest * cols);
+                    multiplyRows(decoded, rest, cols, in, tokens, out, rows, row);
+                    continue;
+                }
+                weights.dequantize((long) row * cols, decoded, 0, PANEL * cols);
+                int t = 0;
+                for (; t + 3 * LANES <= stride; t += 3 * LANES) {
+                    panelTimes3(decoded, cols, columns, stride, t, tile);
+                    scatter(tile, 3 * LANES, t, tokens, out, rows, row);
+                }
+                if (stride - t == 2 * LANES) {
+                    panelTimes2(decoded, cols, columns, stride, t, tile);
+                    scatter(tile, 2 * LANES, t, tokens, out, rows, row);
+                    t += 2 * LANES;
+                }
+                for (; t < stride; t += LANES) {
+                    panelTimes1(decoded, cols, columns, stride, t, tile);
+                    scatter(tile, LANES, t, tokens, out, rows, row);
                 }
             }
         });
+    }
+
+    /** {@code in} (tokens x cols, token after token) as columns: {@code columns[c * stride + t]}, zero past {@code tokens}. */
+    private static float[] transpose(float[] in, int tokens, int cols, int stride) {
+        float[] columns = COLUMNS.get();
+        if (columns.length < stride * cols) {
+            columns = new float[stride * cols];
+            COLUMNS.set(columns);
+        }
+        for (int c = 0; c < cols; c++) {
+            int o = c * stride;
+            for (int t = 0; t < tokens; t++) {
+                columns[o + t] = in[t * cols + c];
+            }
+            for (int t = tokens; t < stride; t++) {
+                columns[o + t] = 0f;
+            }
+        }
+        return columns;
+    }
+
+    /** Copies a panel's results ({@code tile[r * width + j]} for token {@code first + j}) to {@code out[t][row + r]}. */
+    private static void scatter(float[] tile, int width, int first, int tokens, float[] out, int rows, int row) {
+        int end = Math.min(tokens, first + width);
+        for (int t = first; t < end; t++) {
+            int o = t * rows + row;
+            int j = t - first;
+            for (int r = 0; r < PANEL; r++) {
+                out[o + r] = tile[r * width + j];
+            }
+        }
+    }
+
+    /** {@link #PANEL} (8) decoded rows times 3 x {@link #LANES} tokens from {@code first}: 24 accumulators. */
+    private static void panelTimes3(float[] w, int cols, float[] x, int stride, int first, float[] tile) {
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a30 = a00, a31 = a00, a32 = a00;
+        FloatVector a40 = a00, a41 = a00, a42 = a00, a50 = a00, a51 = a00, a52 = a00;
+        FloatVector a60 = a00, a61 = a00, a62 = a00, a70 = a00, a71 = a00, a72 = a00;
+        int l = LANES;
+        for (int c = 0; c < cols; c++) {
+            int at = c * stride + first;
+            FloatVector x0 = FloatVector.fromArray(F, x, at);
+            FloatVector x1 = FloatVector.fromArray(F, x, at + l);
+            FloatVector x2 = FloatVector.fromArray(F, x, at + 2 * l);
+            FloatVector w0 = FloatVector.broadcast(F, w[c]);
+            a00 = w0.fma(x0, a00); a01 = w0.fma(x1, a01); a02 = w0.fma(x2, a02);
+            FloatVector w1 = FloatVector.broadcast(F, w[cols + c]);
+            a10 = w1.fma(x0, a10); a11 = w1.fma(x1, a11); a12 = w1.fma(x2, a12);
+            FloatVector w2 = FloatVector.broadcast(F, w[2 * cols + c]);
+            a20 = w2.fma(x0, a20); a21 = w2.fma(x1, a21); a22 = w2.fma(x2, a22);
+            FloatVector w3 = FloatVector.broadcast(F, w[3 * cols + c]);
+            a30 = w3.fma(x0, a30); a31 = w3.fma(x1, a31); a32 = w3.fma(x2, a32);
+            FloatVector w4 = FloatVector.broadcast(F, w[4 * cols + c]);
+            a40 = w4.fma(x0, a40); a41 = w4.fma(x1, a41); a42 = w4.fma(x2, a42);
+            FloatVector w5 = FloatVector.broadcast(F, w[5 * cols + c]);
+            a50 = w5.fma(x0, a50); a51 = w5.fma(x1, a51); a52 = w5.fma(x2, a52);
+            FloatVector w6 = FloatVector.broadcast(F, w[6 * cols + c]);
+            a60 = w6.fma(x0, a60); a61 = w6.fma(x1, a61); a62 = w6.fma(x2, a62);
+            FloatVector w7 = FloatVector.broadcast(F, w[7 * cols + c]);
+            a70 = w7.fma(x0, a70); a71 = w7.fma(x1, a71); a72 = w7.fma(x2, a72);
+        }
+        int s = 3 * l;
+        a00.intoArray(tile, 0); a01.intoArray(tile, l); a02.intoArray(tile, 2 * l);
+        a10.intoArray(tile, s); a11.intoArray(tile, s + l); a12.intoArray(tile, s + 2 * l);
+        a20.intoArray(tile, 2 * s); a21.intoArray(tile, 2 * s + l); a22.intoArray(tile, 2 * s + 2 * l);
+        a30.intoArray(tile, 3 * s); a31.intoArray(tile, 3 * s + l); a32.intoArray(tile, 3 * s + 2 * l);
+        a40.intoArray(tile, 4 * s); a41.intoArray(tile, 4 * s + l); a42.intoArray(tile, 4 * s + 2 * l);
+        a50.intoArray(tile, 5 * s); a51.intoArray(tile, 5 * s + l); a52.intoArray(tile, 5 * s + 2 * l);
+        a60.intoArray(tile, 6 * s); a61.intoArray(tile, 6 * s + l); a62.intoArray(tile, 6 * s + 2 * l);
+        a70.intoArray(tile, 7 * s); a71.intoArray(tile, 7 * s + l); a72.intoArray(tile, 7 * s + 2 * l);
+    }
+
+    /** {@link #PANEL} decoded rows times 2 x {@link #LANES} tokens from {@code first}: 16 accumulators (a block's last 2 vectors). */
+    private static void panelTimes2(float[] w, int cols, float[] x, int stride, int first, float[] tile) {
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+        FloatVector a40 = a00, a41 = a00, a50 = a00, a51 = a00, a60 = a00, a61 = a00, a70 = a00, a71 = a00;
+        int l = LANES;
+        for (int c = 0; c < cols; c++) {
+            int at = c * stride + first;
+            FloatVector x0 = FloatVector.fromArray(F, x, at);
+            FloatVector x1 = FloatVector.fromArray(F, x, at + l);
+            FloatVector w0 = FloatVector.broadcast(F, w[c]);
+            a00 = w0.fma(x0, a00); a01 = w0.fma(x1, a01);
+            FloatVector w1 = FloatVector.broadcast(F, w[cols + c]);
+            a10 = w1.fma(x0, a10); a11 = w1.fma(x1, a11);
+            FloatVector w2 = FloatVector.broadcast(F, w[2 * cols + c]);
+            a20 = w2.fma(x0, a20); a21 = w2.fma(x1, a21);
+            FloatVector w3 = FloatVector.broadcast(F, w[3 * cols + c]);
+            a30 = w3.fma(x0, a30); a31 = w3.fma(x1, a31);
+            FloatVector w4 = FloatVector.broadcast(F, w[4 * cols + c]);
+            a40 = w4.fma(x0, a40); a41 = w4.fma(x1, a41);
+            FloatVector w5 = FloatVector.broadcast(F, w[5 * cols + c]);
+            a50 = w5.fma(x0, a50); a51 = w5.fma(x1, a51);
+            FloatVector w6 = FloatVector.broadcast(F, w[6 * cols + c]);
+            a60 = w6.fma(x0, a60); a61 = w6.fma(x1, a61);
+            FloatVector w7 = FloatVector.broadcast(F, w[7 * cols + c]);
+            a70 = w7.fma(x0, a70); a71 = w7.fma(x1, a71);
+        }
+        int s = 2 * l;
+        a00.intoArray(tile, 0); a01.intoArray(tile, l);
+        a10.intoArray(tile, s); a11.intoArray(tile, s + l);
+        a20.intoArray(tile, 2 * s); a21.intoArray(tile, 2 * s + l);
+        a30.intoArray(tile, 3 * s); a31.intoArray(tile, 3 * s + l);
+        a40.intoArray(tile, 4 * s); a41.intoArray(tile, 4 * s + l);
+        a50.intoArray(tile, 5 * s); a51.intoArray(tile, 5 * s + l);
+        a60.intoArray(tile, 6 * s); a61.intoArray(tile, 6 * s + l);
+        a70.intoArray(tile, 7 * s); a71.intoArray(tile, 7 * s + l);
+    }
+
+    /** {@link #PANEL} decoded rows times {@link #LANES} tokens from {@code first}: 8 accumulators. */
+    private static void panelTimes1(float[] w, int cols, float[] x, int stride, int first, float[] tile) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (int c = 0; c < cols; c++) {
+            FloatVector x0 = FloatVector.fromArray(F, x, c * stride + first);
+            a0 = FloatVector.broadcast(F, w[c]).fma(x0, a0);
+            a1 = FloatVector.broadcast(F, w[cols + c]).fma(x0, a1);
+            a2 = FloatVector.broadcast(F, w[2 * cols + c]).fma(x0, a2);
+            a3 = FloatVector.broadcast(F, w[3 * cols + c]).fma(x0, a3);
+            a4 = FloatVector.broadcast(F, w[4 * cols + c]).fma(x0, a4);
+            a5 = FloatVector.broadcast(F, w[5 * cols + c]).fma(x0, a5);
+            a6 = FloatVector.broadcast(F, w[6 * cols + c]).fma(x0, a6);
+            a7 = FloatVector.broadcast(F, w[7 * cols + c]).fma(x0, a7);
+        }
+        int l = LANES;
+        a0.intoArray(tile, 0); a1.intoArray(tile, l); a2.intoArray(tile, 2 * l); a3.intoArray(tile, 3 * l);
+        a4.intoArray(tile, 4 * l); a5.intoArray(tile, 5 * l); a6.intoArray(tile, 6 * l); a7.intoArray(tile, 7 * l);
     }
 
     private static float[] decodedBuffer(int size) {
@@ -60,69 +210,12 @@ public final class MatMul {
         return buffer;
     }
 
-    /** Four decoded rows times every token, two tokens per step (8 accumulators in registers). */
-    private static void multiplyTile(float[] w, int cols, float[] in, int tokens, float[] out, int rows, int row) {
-        int bound = F.loopBound(cols);
-        int w1 = cols;
-        int w2 = 2 * cols;
-        int w3 = 3 * cols;
-        int t = 0;
-        for (; t + TOKEN_TILE <= tokens; t += TOKEN_TILE) {
-            int x0 = t * cols;
-            int x1 = x0 + cols;
-            FloatVector a00 = FloatVector.zero(F), a10 = FloatVector.zero(F), a20 = FloatVector.zero(F), a30 = FloatVector.zero(F);
-            FloatVector a01 = FloatVector.zero(F), a11 = FloatVector.zero(F), a21 = FloatVector.zero(F), a31 = FloatVector.zero(F);
-            int c = 0;
-            for (; c < bound; c += F.length()) {
-                FloatVector v0 = FloatVector.fromArray(F, in, x0 + c);
-                FloatVector v1 = FloatVector.fromArray(F, in, x1 + c);
-                FloatVector r0 = FloatVector.fromArray(F, w, c);
-                a00 = r0.fma(v0, a00);
-                a01 = r0.fma(v1, a01);
-                FloatVector r1 = FloatVector.fromArray(F, w, w1 + c);
-                a10 = r1.fma(v0, a10);
-                a11 = r1.fma(v1, a11);
-                FloatVector r2 = FloatVector.fromArray(F, w, w2 + c);
-                a20 = r2.fma(v0, a20);
-                a21 = r2.fma(v1, a21);
-                FloatVector r3 = FloatVector.fromArray(F, w, w3 + c);
-                a30 = r3.fma(v0, a30);
-                a31 = r3.fma(v1, a31);
-            }
-            int o0 = t * rows + row;
-            int o1 = o0 + rows;
-            out[o0] = tail(a00.reduceLanes(VectorOperators.ADD), w, 0, in, x0, c, cols);
-            out[o0 + 1] = tail(a10.reduceLanes(VectorOperators.ADD), w, w1, in, x0, c, cols);
-            out[o0 + 2] = tail(a20.reduceLanes(VectorOperators.ADD), w, w2, in, x0, c, cols);
-            out[o0 + 3] = tail(a30.reduceLanes(VectorOperators.ADD), w, w3, in, x0, c, cols);
-            out[o1] = tail(a01.reduceLanes(VectorOperators.ADD), w, 0, in, x1, c, cols);
-            out[o1 + 1] = tail(a11.reduceLanes(VectorOperators.ADD), w, w1, in, x1, c, cols);
-            out[o1 + 2] = tail(a21.reduceLanes(VectorOperators.ADD), w, w2, in, x1, c, cols);
-            out[o1 + 3] = tail(a31.reduceLanes(VectorOperators.ADD), w, w3, in, x1, c, cols);
-        }
-        if (t < tokens) {
-            multiplyRows(w, ROW_TILE, cols, in, tokens, out, rows, row, t);
-        }
-    }
-
+    /** The last rows (fewer than a panel): {@code n} decoded rows times every token, one dot at a time. */
     private static void multiplyRows(float[] w, int n, int cols, float[] in, int tokens, float[] out, int rows, int row) {
-        multiplyRows(w, n, cols, in, tokens, out, rows, row, 0);
-    }
-
-    /** The general case: {@code n} decoded rows times tokens {@code firstToken..tokens-1}, one dot at a time. */
-    private static void multiplyRows(float[] w, int n, int cols, float[] in, int tokens, float[] out, int rows, int row, int firstToken) {
-        for (int t = firstToken; t < tokens; t++) {
+        for (int t = 0; t < tokens; t++) {
             for (int i = 0; i < n; i++) {
                 out[t * rows + row + i] = VectorOps.dot(w, i * cols, in, t * cols, cols);
             }
         }
-    }
-
-    /** Adds the columns past the last whole vector to {@code sum}, in the order the tensors' own dot products do. */
-    private static float tail(float sum, float[] w, int wOffset, float[] in, int xOffset, int from, int cols) {
-        for (int c = from; c < cols; c++) {
-            sum += w[wOffset + c] * in[xOffset + c];
-        }
-        return sum;
     }
 }
