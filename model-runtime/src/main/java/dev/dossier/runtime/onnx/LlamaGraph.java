@@ -30,8 +30,8 @@ import java.util.List;
  * (intra {@code i mod L}, successive {@code min(L + i mod L, CS)}, inter {@code min(2L-1, CS)});
  * the chunk distance {@code floor(i/L) - floor(j/L)} picks, per query/key pair, which of the three
  * score matrices applies; then one causal softmax over all keys. Plain RoPE is the one-rotation
- * case. Q4_0 and Q8_0 matrices stay quantized ({@code MatMulNBits}); other types are widened to
- * float.
+ * case. Q4_0 matrices stay quantized ({@code MatMulNBits}), and Q8_0 ones on CUDA; other types
+ * are widened to float.
  */
 final class LlamaGraph {
     static final String TOKENS = "tokens";
@@ -61,6 +61,7 @@ final class LlamaGraph {
     private final AttentionConfig attention;
     private final int headSize;
     private final int pairs;
+    private final boolean q8Quantized;
 
     // Per-block values every layer shares: rotation tables gathered at each position set, masks.
     private String keyCos;
@@ -70,7 +71,8 @@ final class LlamaGraph {
     private String successiveMask;
     private String futureMask;
 
-    private LlamaGraph(Llama model, AttentionConfig attention, WeightsFile weightsFile) {
+    private LlamaGraph(Llama model, AttentionConfig attention, boolean q8Quantized, WeightsFile weightsFile) {
+        this.q8Quantized = q8Quantized;
         this.config = model.config();
         this.weights = model.weights();
         this.attention = attention;
@@ -81,10 +83,11 @@ final class LlamaGraph {
 
     /**
      * The graph for {@code attention} whose rotary table covers positions below
-     * {@code rotaryPositions}; weights go to (or are already in) {@code weightsFile}.
+     * {@code rotaryPositions}; weights go to (or are already in) {@code weightsFile}. Q8_0 matrices
+     * stay quantized only when {@code q8Quantized} (for CUDA; see {@link #linear}).
      */
-    static ModelProto build(Llama model, AttentionConfig attention, int rotaryPositions, WeightsFile weightsFile) {
-        return new LlamaGraph(model, attention, weightsFile).build(rotaryPositions);
+    static ModelProto build(Llama model, AttentionConfig attention, int rotaryPositions, boolean q8Quantized, WeightsFile weightsFile) {
+        return new LlamaGraph(model, attention, q8Quantized, weightsFile).build(rotaryPositions);
     }
 
     private ModelProto build(int rotaryPositions) {
@@ -255,12 +258,17 @@ final class LlamaGraph {
     private String linear(String x, FloatTensor weight, String name, int rows, int cols) {
         return switch (weight.type()) {
             case Q4_0 -> matMulNBits(x, weight, name, rows, cols, 4);
-            case Q8_0 -> matMulNBits(x, weight, name, rows, cols, 8);
-            default -> {
-                String w = g.floats(name + ".f32", new long[] {rows, cols}, () -> dequantize(weight));
-                yield g.op("Gemm", List.of(x, w), GraphBuilder.integer("transB", 1));
-            }
+            // ONNX Runtime's exact 8-bit MatMulNBits is a slow fallback on the CPU (TinyLlama shape,
+            // 2 cores: prefill 18 and decode 0.33 tok/s, against 78 and 4.6 widened to float; its
+            // int8-activation mode is fast but off by 3% of the logits), so there Q8_0 is widened.
+            case Q8_0 -> q8Quantized ? matMulNBits(x, weight, name, rows, cols, 8) : gemm(x, weight, name, rows, cols);
+            default -> gemm(x, weight, name, rows, cols);
         };
+    }
+
+    private String gemm(String x, FloatTensor weight, String name, int rows, int cols) {
+        String w = g.floats(name + ".f32", new long[] {rows, cols}, () -> dequantize(weight));
+        return g.op("Gemm", List.of(x, w), GraphBuilder.integer("transB", 1));
     }
 
     /**
@@ -278,7 +286,8 @@ final class LlamaGraph {
                 () -> scales(weight.data(), blocks, 2 + blockBytes));
         return g.microsoft("MatMulNBits", List.of(x, packed, scales),
                 GraphBuilder.integer("K", cols), GraphBuilder.integer("N", rows),
-                GraphBuilder.integer("bits", bits), GraphBuilder.integer("block_size", 32));
+                GraphBuilder.integer("bits", bits), GraphBuilder.integer("block_size", 32),
+                GraphBuilder.integer("accuracy_level", 0));
     }
 
     private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);

@@ -37,6 +37,7 @@ public final class OnnxEngine implements Engine {
 
     private final Llama model;
     private final Device device;
+    private final boolean q8Quantized;
     private final Consumer<String> progress;
     private final Path directory;
     private final WeightsFile weights;
@@ -44,8 +45,18 @@ public final class OnnxEngine implements Engine {
 
     /** @param progress hears what takes time: writing the graph, loading it into ONNX Runtime */
     public OnnxEngine(Llama model, String device, Consumer<String> progress) {
+        this(model, chooseDevice(device), progress);
+    }
+
+    /** Q8_0 stays quantized on a GPU only (see {@link LlamaGraph}); tests may ask for it on the CPU. */
+    OnnxEngine(Llama model, Device device, Consumer<String> progress) {
+        this(model, device, device.isGpu(), progress);
+    }
+
+    OnnxEngine(Llama model, Device device, boolean q8Quantized, Consumer<String> progress) {
         this.model = model;
-        this.device = chooseDevice(device);
+        this.device = device;
+        this.q8Quantized = q8Quantized;
         this.progress = progress;
         try {
             this.directory = Files.createTempDirectory("dossier-onnx-");
@@ -95,7 +106,7 @@ public final class OnnxEngine implements Engine {
 
     private OnnxDecoder load(AttentionConfig attention, int rotaryPositions, String name) {
         progress.accept("writing the ONNX graph (" + attention + ") to " + directory);
-        ModelProto graph = LlamaGraph.build(model, attention, rotaryPositions, weights);
+        ModelProto graph = LlamaGraph.build(model, attention, rotaryPositions, q8Quantized, weights);
         Path file = directory.resolve(name + ".onnx");
         try (OutputStream out = Files.newOutputStream(file)) {
             graph.writeTo(out);

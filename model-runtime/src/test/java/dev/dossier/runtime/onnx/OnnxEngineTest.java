@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
 import dev.dossier.runtime.Fixtures;
 import dev.dossier.runtime.attention.AttentionConfig;
 import dev.dossier.runtime.engine.Engine;
@@ -72,13 +73,23 @@ class OnnxEngineTest {
         assertEnginesAgree(new RandomModel.Shape(256, 3, 8, 2, 512, 1000, 256), type, new int[] {40, 130});
     }
 
-    /** DCA with CS 64 and LS 16 (L = 48) at each length, then plain RoPE at the longest. */
+    /** Q8_0 as MatMulNBits' 8-bit blocks, as on CUDA (the CPU widens Q8_0 to float for speed). */
+    @Test
+    void q8BlocksKeptQuantizedMatchToo() throws Exception {
+        assertEnginesAgree(new RandomModel.Shape(256, 3, 8, 2, 512, 1000, 256), GgmlType.Q8_0, new int[] {40, 130}, true);
+    }
+
     private void assertEnginesAgree(RandomModel.Shape shape, GgmlType type, int[] lengths) throws Exception {
+        assertEnginesAgree(shape, type, lengths, false);
+    }
+
+    /** DCA with CS 64 and LS 16 (L = 48) at each length, then plain RoPE at the longest. */
+    private void assertEnginesAgree(RandomModel.Shape shape, GgmlType type, int[] lengths, boolean q8Quantized) throws Exception {
         Path file = temp.resolve("random-" + type + ".gguf");
         RandomModel.write(file, shape, type, 3);
         try (Llama llama = Llama.load(file);
              Engine java = EngineKind.JAVA.open(llama);
-             Engine onnx = EngineKind.ONNX.open(llama)) {
+             Engine onnx = new OnnxEngine(llama, Device.cpu(), q8Quantized, m -> { })) {
             AttentionConfig dca = AttentionConfig.dca(64, 16, llama.config().contextLength());
             int[] prompt = randomTokens(llama, 200);
             List<EngineComparison.Case> cases = new java.util.ArrayList<>();
