@@ -24,6 +24,13 @@ public record AttentionConfig(boolean dca, int chunkSize, int localWindow) {
         return new AttentionConfig(true, trainingContext * 3 / 4, trainingContext / 8);
     }
 
+    /** DCA with a chosen chunk size and local window; either one left null takes its default (as in {@link #dcaDefaults}). */
+    public static AttentionConfig dcaOrDefaults(Integer chunkSize, Integer localWindow, int trainingContext) {
+        AttentionConfig defaults = dcaDefaults(trainingContext);
+        return dca(chunkSize != null ? chunkSize : defaults.chunkSize(),
+                localWindow != null ? localWindow : defaults.localWindow(), trainingContext);
+    }
+
     public static AttentionConfig dca(int chunkSize, int localWindow, int trainingContext) {
         if (chunkSize > trainingContext) {
             throw new IllegalArgumentException("DCA chunk size " + chunkSize + " exceeds the training context " + trainingContext);

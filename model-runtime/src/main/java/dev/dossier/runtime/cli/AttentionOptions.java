@@ -31,11 +31,7 @@ final class AttentionOptions {
             }
             return AttentionConfig.rope();
         }
-        AttentionConfig defaults = AttentionConfig.dcaDefaults(trainingContext);
-        return AttentionConfig.dca(
-                chunkSize != null ? chunkSize : defaults.chunkSize(),
-                localWindow != null ? localWindow : defaults.localWindow(),
-                trainingContext);
+        return AttentionConfig.dcaOrDefaults(chunkSize, localWindow, trainingContext);
     }
 
     /** How many tokens a session may hold unless the user says otherwise. */

@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -59,10 +58,7 @@ final class CompareEnginesCommand implements Callable<Integer> {
         try (Llama llama = model.load(err);
              Engine reference = EngineKind.JAVA.open(llama);
              Engine candidate = candidateKind.open(llama, EngineOptions.progress(err))) {
-            int context = llama.config().contextLength();
-            AttentionConfig defaults = AttentionConfig.dcaDefaults(context);
-            AttentionConfig dca = AttentionConfig.dca(chunkSize != null ? chunkSize : defaults.chunkSize(),
-                    localWindow != null ? localWindow : defaults.localWindow(), context);
+            AttentionConfig dca = AttentionConfig.dcaOrDefaults(chunkSize, localWindow, llama.config().contextLength());
             List<EngineComparison.Case> cases = EngineComparison.standardCases(dca);
             int longest = cases.stream().mapToInt(EngineComparison.Case::tokens).max().orElseThrow();
             int[] prompt = prompt(llama, longest);
@@ -104,15 +100,6 @@ final class CompareEnginesCommand implements Callable<Integer> {
             }
             return tokens;
         }
-        // Ordinary pieces only: ids past the control and byte tokens, BOS first.
-        int vocabulary = llama.config().vocabularySize();
-        int first = Math.min(3 + 256, vocabulary - 1);
-        SplittableRandom random = new SplittableRandom(42);
-        int[] tokens = new int[length];
-        tokens[0] = llama.tokenizer().bos();
-        for (int i = 1; i < length; i++) {
-            tokens[i] = first + random.nextInt(vocabulary - first);
-        }
-        return tokens;
+        return BenchCommand.randomPrompt(llama, length, 42);
     }
 }

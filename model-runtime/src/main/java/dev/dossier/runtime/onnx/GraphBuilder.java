@@ -51,7 +51,7 @@ final class GraphBuilder {
     }
 
     void output(String value, String name, TensorProto.DataType type, Object... dims) {
-        node("Identity", List.of(value), name);
+        node("", "Identity", List.of(value), name);
         graph.addOutput(valueInfo(name, type, dims));
     }
 
@@ -123,26 +123,21 @@ final class GraphBuilder {
     // ---- nodes
 
     String op(String type, String... inputs) {
-        return node(type, List.of(inputs), fresh(type), new AttributeProto[0]);
+        return node("", type, List.of(inputs), fresh(type));
     }
 
     String op(String type, List<String> inputs, AttributeProto... attributes) {
-        return node(type, inputs, fresh(type), attributes);
+        return node("", type, inputs, fresh(type), attributes);
     }
 
+    /** An operator of ONNX Runtime's own domain (com.microsoft), such as MatMulNBits. */
     String microsoft(String type, List<String> inputs, AttributeProto... attributes) {
-        String out = fresh(type);
-        NodeProto.Builder node = NodeProto.newBuilder().setOpType(type).setDomain(MICROSOFT).setName(out)
-                .addAllInput(inputs).addOutput(out);
-        for (AttributeProto attribute : attributes) {
-            node.addAttribute(attribute);
-        }
-        graph.addNode(node);
-        return out;
+        return node(MICROSOFT, type, inputs, fresh(type), attributes);
     }
 
-    private String node(String type, List<String> inputs, String output, AttributeProto... attributes) {
-        NodeProto.Builder node = NodeProto.newBuilder().setOpType(type).setName(output).addAllInput(inputs).addOutput(output);
+    private String node(String domain, String type, List<String> inputs, String output, AttributeProto... attributes) {
+        NodeProto.Builder node = NodeProto.newBuilder().setOpType(type).setDomain(domain).setName(output)
+                .addAllInput(inputs).addOutput(output);
         for (AttributeProto attribute : attributes) {
             node.addAttribute(attribute);
         }

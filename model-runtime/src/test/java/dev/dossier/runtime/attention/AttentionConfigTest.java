@@ -31,6 +31,14 @@ class AttentionConfigTest {
     };
 
     @Test
+    void unsetDcaSettingsTakeThePapersDefaults() {
+        assertEquals(new AttentionConfig(true, 3072, 512), AttentionConfig.dcaOrDefaults(null, null, 4096));
+        assertEquals(new AttentionConfig(true, 2048, 512), AttentionConfig.dcaOrDefaults(2048, null, 4096));
+        assertEquals(new AttentionConfig(true, 3072, 256), AttentionConfig.dcaOrDefaults(null, 256, 4096));
+        assertThrows(IllegalArgumentException.class, () -> AttentionConfig.dcaOrDefaults(5000, null, 4096));
+    }
+
+    @Test
     void example1DistanceTable() {
         assertEquals(4, EXAMPLE_1.chunkLength());
         for (int i = 0; i < 16; i++) {

@@ -119,7 +119,7 @@ public class ChatModels {
         Llama llama = Llama.load(path, message -> LOG.info("model: " + message));
         int trainingContext = llama.config().contextLength();
         AttentionConfig attentionConfig = attention.equals("rope") ? AttentionConfig.rope()
-                : AttentionConfig.dca(chunkSize.orElse(trainingContext * 3 / 4), localWindow.orElse(trainingContext / 8), trainingContext);
+                : AttentionConfig.dcaOrDefaults(chunkSize.orElse(null), localWindow.orElse(null), trainingContext);
         int capacity = context.orElse(attention.equals("rope") ? trainingContext : 32 * trainingContext);
         try {
             local = new LocalModel(engineKind.open(llama, message -> LOG.info("engine: " + message)), attentionConfig, capacity);
