@@ -2,13 +2,16 @@ package dev.dossier.runtime.cli;
 
 import dev.dossier.runtime.attention.AttentionConfig;
 import dev.dossier.runtime.attention.KvCache;
+import dev.dossier.runtime.compute.MachineLimits;
 import dev.dossier.runtime.compute.Parallel;
 import dev.dossier.runtime.engine.Engine;
 import dev.dossier.runtime.engine.EngineKind;
 import dev.dossier.runtime.model.Llama;
+import dev.dossier.runtime.model.LlamaWeights;
 import dev.dossier.runtime.model.Session;
 import dev.dossier.runtime.onnx.CallTimings;
 import dev.dossier.runtime.onnx.OnnxEngine;
+import dev.dossier.runtime.tensor.FloatTensor;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
@@ -73,6 +76,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object of the results per engine, one per line.")
     boolean json;
 
+    @Option(names = "--roofline", description = "Also measure this machine's float multiply-add peak and memory read rate "
+            + "(after the runs, a few seconds) and the speeds they allow: prefill if every product ran at the peak, "
+            + "decoding if reading the weights once per token were the only cost.")
+    boolean roofline;
+
     record Run(double prefillTokensPerSecond, double decodeTokensPerSecond, double filledDecodeTokensPerSecond) {}
 
     @Override
@@ -112,8 +120,43 @@ final class BenchCommand implements Callable<Integer> {
                     printEngine(out, llama, engine, attentionConfig, runs);
                 }
             }
+            if (roofline) {
+                printRoofline(out, llama.weights(), MachineLimits.measure());
+            }
         }
         return 0;
+    }
+
+    /** The machine's ceilings for this model: one table line, or with --json one object. */
+    private void printRoofline(PrintWriter out, LlamaWeights weights, MachineLimits limits) {
+        double macsPerToken = 0;
+        double bytesPerToken = weights.output().type().byteSize(weights.output().size());
+        for (LlamaWeights.Layer layer : weights.layers()) {
+            for (FloatTensor matrix : List.of(layer.query(), layer.key(), layer.value(), layer.attentionOutput(),
+                    layer.gate(), layer.up(), layer.down())) {
+                macsPerToken += matrix.size();
+                bytesPerToken += matrix.type().byteSize(matrix.size());
+            }
+        }
+        double prefillCeiling = limits.prefillCeiling(macsPerToken);
+        double decodeCeiling = limits.decodeCeiling(bytesPerToken);
+        if (json) {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("roofline", true);
+            fields.put("threads", limits.threads());
+            fields.put("vector_bits", limits.vectorBits());
+            fields.put("fma_gmac_per_s", limits.gmacPerSecond());
+            fields.put("read_gb_per_s", limits.readGbPerSecond());
+            fields.put("prefill_ceiling_tokens_per_s", prefillCeiling);
+            fields.put("decode_ceiling_tokens_per_s", decodeCeiling);
+            Json.printLine(out, fields);
+        } else {
+            out.printf(Locale.ROOT, "roofline       %d threads, %d-bit vectors: float FMA peak %.1f GMAC/s, memory read %.1f GB/s%n",
+                    limits.threads(), limits.vectorBits(), limits.gmacPerSecond(), limits.readGbPerSecond());
+            out.printf(Locale.ROOT, "ceilings       prefill %.1f tok/s (%.2f GMAC per token at the FMA peak), decode %.1f tok/s (%.0f MB of weights per token)%n",
+                    prefillCeiling, macsPerToken / 1e9, decodeCeiling, bytesPerToken / 1e6);
+        }
+        out.flush();
     }
 
     /** BOS (if the model adds one), then random tokens that are not control tokens. */

@@ -34,9 +34,10 @@ public final class MatMul {
      */
     public static void apply(FloatTensor weights, int rows, int cols, float[] in, float[] out, int tokens) {
         if (tokens == 1) {
+            FloatTensor.RowOperand x = weights.rowOperand(in, cols);
             Parallel.forRange(rows, cols, (from, to) -> {
                 for (int r = from; r < to; r++) {
-                    out[r] = weights.dot((long) r * cols, in, 0, cols);
+                    out[r] = weights.dot((long) r * cols, x, cols);
                 }
             });
             return;

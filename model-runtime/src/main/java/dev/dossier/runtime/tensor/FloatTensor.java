@@ -79,6 +79,25 @@ public abstract sealed class FloatTensor
                 + scalarDot(offset + done, that, thatOffset + done, n - done);
     }
 
+    /**
+     * The vector of a matrix-vector product, made once per product and read by every row's
+     * {@link #dot(long, RowOperand, int)}: an encoding whose fastest row kernel wants the vector in
+     * another order, or with per-block sums, prepares it here. {@code values} has the vector's
+     * {@code n} values in the encoding's order; {@code blockSums} is empty where unused.
+     */
+    public record RowOperand(float[] values, float[] blockSums) {
+    }
+
+    /** {@code x[0 .. n)} prepared for {@link #dot(long, RowOperand, int)}; as is, unless the encoding overrides it. */
+    public RowOperand rowOperand(float[] x, int n) {
+        return new RowOperand(x, new float[0]);
+    }
+
+    /** The dot product of the {@code n} values at {@code offset} (a row of a matrix: whole blocks) with a prepared vector. */
+    public float dot(long offset, RowOperand x, int n) {
+        return dot(offset, x.values(), 0, n);
+    }
+
     /** Decodes {@code n} values starting at {@code offset} into {@code out}. */
     public void dequantize(long offset, float[] out, int outOffset, int n) {
         int blockSize = type().blockSize();

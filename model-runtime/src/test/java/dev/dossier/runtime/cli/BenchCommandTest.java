@@ -87,6 +87,26 @@ class BenchCommandTest {
     }
 
     @Test
+    void rooflineReportsTheMachineCeilingsForTheModel() throws Exception {
+        Path model = tinyModel("Q4_0");
+        Cli.Result result = Cli.run("bench", "--model", model.toString(), "--threads", "2", "--prompt-tokens", "20",
+                "--gen-tokens", "2", "--roofline", "--json");
+        assertEquals(0, result.exitCode(), result.err());
+        assertEquals(2, result.out().lines().count(), "the engine's line, then the roofline: " + result.out());
+        JsonNode roofline = JSON.readTree(result.lastOutLine());
+        assertEquals(2, roofline.get("threads").asInt());
+        double gmac = roofline.get("fma_gmac_per_s").asDouble();
+        double read = roofline.get("read_gb_per_s").asDouble();
+        assertTrue(gmac > 0.1 && read > 0.1, roofline.toString());
+        // 2 layers x (2 x 64 x 64 + 2 x 16 x 64 + 3 x 96 x 64) multiply-adds per token
+        double macsPerToken = 2 * (2 * 64 * 64 + 2 * 16 * 64 + 3 * 96 * 64);
+        assertEquals(gmac * 1e9 / macsPerToken, roofline.get("prefill_ceiling_tokens_per_s").asDouble(), 1e-6 * gmac * 1e9 / macsPerToken);
+        // the same matrices in Q4_0 (18 bytes per 32 values) plus the 400 x 64 output matrix
+        double bytesPerToken = (macsPerToken + 400 * 64) / 32 * 18;
+        assertEquals(read * 1e9 / bytesPerToken, roofline.get("decode_ceiling_tokens_per_s").asDouble(), 1e-6 * read * 1e9 / bytesPerToken);
+    }
+
+    @Test
     void benchTableNamesEachValue() {
         Cli.Result result = Cli.run("bench", "--model", Cli.model(), "--threads", "1", "--prompt-tokens", "40",
                 "--gen-tokens", "4", "--attention", "rope");

@@ -70,7 +70,29 @@ class TensorDotTest {
         check(tensor, block + 1, that, 0, 1);
     }
 
+    /** Rows of a matrix (whole blocks) times a vector prepared once, as decoding multiplies them. */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void rowDotWithPreparedVectorMatchesSumOfDequantizedProducts(GgmlType type) {
+        Random random = new Random(100 + type.ordinal());
+        FloatTensor tensor = randomTensor(type, random);
+        int block = type.blockSize();
+        for (int cols : new int[] {block, 4 * block}) {
+            float[] x = new float[cols];
+            for (int i = 0; i < cols; i++) x[i] = (float) random.nextGaussian();
+            FloatTensor.RowOperand prepared = tensor.rowOperand(x, cols);
+            for (long row = 0; (row + 1) * cols <= tensor.size(); row += 3) {
+                long offset = row * cols;
+                check(tensor, offset, x, 0, cols, tensor.dot(offset, prepared, cols));
+            }
+        }
+    }
+
     private static void check(FloatTensor tensor, long offset, float[] that, int thatOffset, int n) {
+        check(tensor, offset, that, thatOffset, n, tensor.dot(offset, that, thatOffset, n));
+    }
+
+    private static void check(FloatTensor tensor, long offset, float[] that, int thatOffset, int n, float actual) {
         double expected = 0;
         double magnitude = 0;
         for (int i = 0; i < n; i++) {
@@ -78,7 +100,6 @@ class TensorDotTest {
             expected += product;
             magnitude += Math.abs(product);
         }
-        float actual = tensor.dot(offset, that, thatOffset, n);
         // Relative to the sum of magnitudes: the result itself may cancel to near zero.
         double tolerance = 1e-5 * magnitude + 1e-30;
         assertTrue(Math.abs(actual - expected) <= tolerance,
