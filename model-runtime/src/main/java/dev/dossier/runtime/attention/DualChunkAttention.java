@@ -71,9 +71,7 @@ public final class DualChunkAttention {
         long headBytes = (long) headSize * Float.BYTES;
         for (int blockStart = from; blockStart < to; blockStart += KEY_BLOCK) {
             int n = Math.min(KEY_BLOCK, to - blockStart);
-            for (int k = 0; k < n; k++) {
-                scores[k] = HeadVectors.dot(q, keys, (blockStart + k) * headBytes, headSize) * scale;
-            }
+            HeadVectors.scores(q, keys, blockStart * headBytes, n, headSize, scale, scores);
             state.addBlock(scores, n, values, blockStart * headBytes);
         }
     }

@@ -36,11 +36,7 @@ public final class SoftmaxState {
         }
         // Scores become weights in place, all exps of the block in one vector pass.
         sum += HeadVectors.expShifted(scores, n, max);
-        int headSize = weighted.length;
-        long headBytes = (long) headSize * Float.BYTES;
-        for (int k = 0; k < n; k++) {
-            HeadVectors.addScaled(weighted, values, valueByteOffset + k * headBytes, scores[k], headSize);
-        }
+        HeadVectors.addWeighted(weighted, scores, n, values, valueByteOffset, weighted.length);
     }
 
     private void rescale(float factor) {

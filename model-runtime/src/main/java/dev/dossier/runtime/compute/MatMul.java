@@ -9,8 +9,14 @@ public final class MatMul {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     /** Tokens per vector: one vector load holds one column of this many tokens. */
     static final int LANES = F.length();
+    /**
+     * 512-bit vectors mean AVX-512 and its 32 vector registers, room for the 24 accumulators of
+     * the 8 x 3 tile; AVX2 has 16, where that tile spills most of them to the stack, so it gets
+     * a 6 x 2 tile (12 accumulators, the shape BLIS uses there).
+     */
+    static final boolean MANY_REGISTERS = F.vectorBitSize() >= 512;
     /** Weight rows decoded together and kept in registers' reach: each is then used for every token of the block. */
-    static final int PANEL = 8;
+    static final int PANEL = MANY_REGISTERS ? 8 : 6;
 
     /** Decoded weight rows, one buffer per worker thread, reused across calls. */
     private static final ThreadLocal<float[]> DECODED = ThreadLocal.withInitial(() -> new float[0]);
@@ -28,7 +34,7 @@ public final class MatMul {
      * through the tensor's own dot product. Several tokens (prefill) are compute-bound: the block
      * is transposed once (column-major, so one vector load holds one column of
      * {@link #LANES} tokens), rows are decoded to floats {@link #PANEL} at a time, and a register
-     * tile of {@link #PANEL} rows x up to 3 x {@link #LANES} tokens is accumulated by broadcasting
+     * tile of {@link #PANEL} rows x up to 3 (AVX-512) or 2 (AVX2) x {@link #LANES} tokens is accumulated by broadcasting
      * each decoded weight against those token vectors (an outer product per column). Every value
      * loaded then feeds several FMAs, so the kernel runs near the FMA limit instead of the load limit.
      */
@@ -58,6 +64,17 @@ public final class MatMul {
                 }
                 weights.dequantize((long) row * cols, decoded, 0, PANEL * cols);
                 int t = 0;
+                if (!MANY_REGISTERS) {
+                    for (; t + 2 * LANES <= stride; t += 2 * LANES) {
+                        sixTimes2(decoded, cols, columns, stride, t, tile);
+                        scatter(tile, 2 * LANES, t, tokens, out, rows, row);
+                    }
+                    if (t < stride) {
+                        sixTimes1(decoded, cols, columns, stride, t, tile);
+                        scatter(tile, LANES, t, tokens, out, rows, row);
+                    }
+                    continue;
+                }
                 for (; t + 3 * LANES <= stride; t += 3 * LANES) {
                     panelTimes3(decoded, cols, columns, stride, t, tile);
                     scatter(tile, 3 * LANES, t, tokens, out, rows, row);
@@ -106,7 +123,7 @@ public final class MatMul {
         }
     }
 
-    /** {@link #PANEL} (8) decoded rows times 3 x {@link #LANES} tokens from {@code first}: 24 accumulators. */
+    /** 8 decoded rows times 3 x {@link #LANES} tokens from {@code first}: 24 accumulators, for 32-register CPUs. */
     private static void panelTimes3(float[] w, int cols, float[] x, int stride, int first, float[] tile) {
         FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00;
         FloatVector a20 = a00, a21 = a00, a22 = a00, a30 = a00, a31 = a00, a32 = a00;
@@ -146,7 +163,7 @@ public final class MatMul {
         a70.intoArray(tile, 7 * s); a71.intoArray(tile, 7 * s + l); a72.intoArray(tile, 7 * s + 2 * l);
     }
 
-    /** {@link #PANEL} decoded rows times 2 x {@link #LANES} tokens from {@code first}: 16 accumulators (a block's last 2 vectors). */
+    /** 8 decoded rows times 2 x {@link #LANES} tokens from {@code first}: 16 accumulators (a block's last 2 vectors). */
     private static void panelTimes2(float[] w, int cols, float[] x, int stride, int first, float[] tile) {
         FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
         FloatVector a40 = a00, a41 = a00, a50 = a00, a51 = a00, a60 = a00, a61 = a00, a70 = a00, a71 = a00;
@@ -183,7 +200,7 @@ public final class MatMul {
         a70.intoArray(tile, 7 * s); a71.intoArray(tile, 7 * s + l);
     }
 
-    /** {@link #PANEL} decoded rows times {@link #LANES} tokens from {@code first}: 8 accumulators. */
+    /** 8 decoded rows times {@link #LANES} tokens from {@code first}: 8 accumulators. */
     private static void panelTimes1(float[] w, int cols, float[] x, int stride, int first, float[] tile) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         for (int c = 0; c < cols; c++) {
@@ -200,6 +217,55 @@ public final class MatMul {
         int l = LANES;
         a0.intoArray(tile, 0); a1.intoArray(tile, l); a2.intoArray(tile, 2 * l); a3.intoArray(tile, 3 * l);
         a4.intoArray(tile, 4 * l); a5.intoArray(tile, 5 * l); a6.intoArray(tile, 6 * l); a7.intoArray(tile, 7 * l);
+    }
+
+    /** 6 decoded rows times 2 x {@link #LANES} tokens from {@code first}: 12 accumulators, for 16-register CPUs. */
+    private static void sixTimes2(float[] w, int cols, float[] x, int stride, int first, float[] tile) {
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00;
+        FloatVector a30 = a00, a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00;
+        int l = LANES;
+        int at = first;
+        for (int c = 0; c < cols; c++, at += stride) {
+            FloatVector x0 = FloatVector.fromArray(F, x, at);
+            FloatVector x1 = FloatVector.fromArray(F, x, at + l);
+            FloatVector w0 = FloatVector.broadcast(F, w[c]);
+            a00 = w0.fma(x0, a00); a01 = w0.fma(x1, a01);
+            FloatVector w1 = FloatVector.broadcast(F, w[cols + c]);
+            a10 = w1.fma(x0, a10); a11 = w1.fma(x1, a11);
+            FloatVector w2 = FloatVector.broadcast(F, w[2 * cols + c]);
+            a20 = w2.fma(x0, a20); a21 = w2.fma(x1, a21);
+            FloatVector w3 = FloatVector.broadcast(F, w[3 * cols + c]);
+            a30 = w3.fma(x0, a30); a31 = w3.fma(x1, a31);
+            FloatVector w4 = FloatVector.broadcast(F, w[4 * cols + c]);
+            a40 = w4.fma(x0, a40); a41 = w4.fma(x1, a41);
+            FloatVector w5 = FloatVector.broadcast(F, w[5 * cols + c]);
+            a50 = w5.fma(x0, a50); a51 = w5.fma(x1, a51);
+        }
+        int s = 2 * l;
+        a00.intoArray(tile, 0); a01.intoArray(tile, l);
+        a10.intoArray(tile, s); a11.intoArray(tile, s + l);
+        a20.intoArray(tile, 2 * s); a21.intoArray(tile, 2 * s + l);
+        a30.intoArray(tile, 3 * s); a31.intoArray(tile, 3 * s + l);
+        a40.intoArray(tile, 4 * s); a41.intoArray(tile, 4 * s + l);
+        a50.intoArray(tile, 5 * s); a51.intoArray(tile, 5 * s + l);
+    }
+
+    /** 6 decoded rows times {@link #LANES} tokens from {@code first}: a block's odd last vector on 16-register CPUs. */
+    private static void sixTimes1(float[] w, int cols, float[] x, int stride, int first, float[] tile) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
+        int at = first;
+        for (int c = 0; c < cols; c++, at += stride) {
+            FloatVector x0 = FloatVector.fromArray(F, x, at);
+            a0 = FloatVector.broadcast(F, w[c]).fma(x0, a0);
+            a1 = FloatVector.broadcast(F, w[cols + c]).fma(x0, a1);
+            a2 = FloatVector.broadcast(F, w[2 * cols + c]).fma(x0, a2);
+            a3 = FloatVector.broadcast(F, w[3 * cols + c]).fma(x0, a3);
+            a4 = FloatVector.broadcast(F, w[4 * cols + c]).fma(x0, a4);
+            a5 = FloatVector.broadcast(F, w[5 * cols + c]).fma(x0, a5);
+        }
+        int l = LANES;
+        a0.intoArray(tile, 0); a1.intoArray(tile, l); a2.intoArray(tile, 2 * l);
+        a3.intoArray(tile, 3 * l); a4.intoArray(tile, 4 * l); a5.intoArray(tile, 5 * l);
     }
 
     private static float[] decodedBuffer(int size) {
