@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -20,16 +21,20 @@ public final class Q4_0Tensor extends FloatTensor {
     private static final int BLOCK_BYTES = 2 + HALF;
 
     /**
-     * The row kernel unpacks 4 packed bytes (8 nibbles) into 8 int lanes with one broadcast and one
-     * per-lane shift instead of widening bytes lane by lane, which the Vector API compiles poorly
-     * on AVX2 (decoding 20-30% faster there, see BENCHMARKS.md). It needs 8 float lanes (AVX2,
-     * AVX-512, SVE-256); narrower CPUs use {@link #dotBlocks}.
+     * The row kernel broadcasts 8 packed bytes to the four 64-bit lanes of a vector, seen as 8 int
+     * lanes alternating bytes 0-3 and 4-7, and unpacks two groups of 8 nibbles from it with one
+     * per-lane shift each, instead of widening bytes lane by lane, which the Vector API compiles
+     * poorly on AVX2 (see BENCHMARKS.md). It needs 8 float lanes (AVX2, AVX-512, SVE-256);
+     * narrower CPUs use {@link #dotBlocks}.
      */
+    private static final VectorSpecies<Long> WORD_LANES = LongVector.SPECIES_256;
     private static final VectorSpecies<Integer> NIBBLE_LANES = IntVector.SPECIES_256;
     private static final VectorSpecies<Float> ROW_FLOATS = FloatVector.SPECIES_256;
     private static final boolean NIBBLE_KERNEL = F_SPECIES.vectorBitSize() >= 256;
-    private static final IntVector NIBBLE_SHIFTS = IntVector.fromArray(NIBBLE_LANES, new int[] {0, 4, 8, 12, 16, 20, 24, 28}, 0);
-    private static final ValueLayout.OfInt I32_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Lane l reads nibble l / 2 (first group) or 4 + l / 2 (second) of bytes 0-3 (even l) or 4-7 (odd l). */
+    private static final IntVector FIRST_NIBBLES = IntVector.fromArray(NIBBLE_LANES, new int[] {0, 0, 4, 4, 8, 8, 12, 12}, 0);
+    private static final IntVector SECOND_NIBBLES = FIRST_NIBBLES.add(16);
+    private static final ValueLayout.OfLong I64_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     public Q4_0Tensor(MemorySegment data, long size) {
         super(data, size);
@@ -77,9 +82,8 @@ public final class Q4_0Tensor extends FloatTensor {
     }
 
     /**
-     * Reorders each block of 32 as the nibble kernel reads it: word k of a block's packed bytes
-     * (bytes 4k..4k+3) holds values 4k, 4k+16, 4k+1, 4k+17, ... in its successive nibbles. Also
-     * each block's sum, for the -8 offset.
+     * Reorders each block of 32 as the nibble kernel reads it (see {@link #valueInLane}). Also each
+     * block's sum, for the -8 offset.
      */
     @Override
     public RowOperand rowOperand(float[] x, int n) {
@@ -91,16 +95,27 @@ public final class Q4_0Tensor extends FloatTensor {
         for (int b = 0; b < sums.length; b++) {
             int base = b * BLOCK_SIZE;
             float sum = 0;
-            for (int j = 0; j < HALF; j++) {
-                float low = x[base + j];
-                float high = x[base + j + HALF];
-                values[base + 2 * j] = low;
-                values[base + 2 * j + 1] = high;
-                sum += low + high;
+            for (int lane = 0; lane < BLOCK_SIZE; lane++) {
+                values[base + lane] = x[base + valueInLane(lane)];
+                sum += x[base + lane];
             }
             sums[b] = sum;
         }
         return new RowOperand(values, sums);
+    }
+
+    /**
+     * Which of a block's 32 values lane {@code lane} of the kernel's 4 groups of 8 holds: group g
+     * takes bytes 0-7 (g < 2) or 8-15, nibbles 0-3 (even g) or 4-7 of each 4-byte word; within a
+     * group, even lanes read the first word and odd lanes the second. Nibble n of the word at byte
+     * 4w is byte 4w + n / 2's low (n even: value 4w + n / 2) or high nibble (value 4w + n / 2 + 16).
+     */
+    private static int valueInLane(int lane) {
+        int group = lane / 8;
+        int l = lane % 8;
+        int word = 2 * (group / 2) + l % 2;
+        int nibble = 4 * (group % 2) + l / 2;
+        return 4 * word + nibble / 2 + (nibble % 2) * HALF;
     }
 
     /** sum(scale * (q - 8) * x) per block = scale * sum(q * x) - 8 * scale * sum(x); the second term needs only the block sums. */
@@ -117,10 +132,12 @@ public final class Q4_0Tensor extends FloatTensor {
         for (int b = 0; b < n / BLOCK_SIZE; b++) {
             long at = (firstBlock + b) * BLOCK_BYTES;
             int v = b * BLOCK_SIZE;
-            FloatVector sum = nibbles(at + 2).mul(FloatVector.fromArray(ROW_FLOATS, values, v));
-            sum = nibbles(at + 6).fma(FloatVector.fromArray(ROW_FLOATS, values, v + 8), sum);
-            sum = nibbles(at + 10).fma(FloatVector.fromArray(ROW_FLOATS, values, v + 16), sum);
-            sum = nibbles(at + 14).fma(FloatVector.fromArray(ROW_FLOATS, values, v + 24), sum);
+            IntVector first = words(at + 2);
+            IntVector second = words(at + 10);
+            FloatVector sum = nibbles(first, FIRST_NIBBLES).mul(FloatVector.fromArray(ROW_FLOATS, values, v));
+            sum = nibbles(first, SECOND_NIBBLES).fma(FloatVector.fromArray(ROW_FLOATS, values, v + 8), sum);
+            sum = nibbles(second, FIRST_NIBBLES).fma(FloatVector.fromArray(ROW_FLOATS, values, v + 16), sum);
+            sum = nibbles(second, SECOND_NIBBLES).fma(FloatVector.fromArray(ROW_FLOATS, values, v + 24), sum);
             float scale = f16(data, at);
             acc = sum.fma(FloatVector.broadcast(ROW_FLOATS, scale), acc);
             offsetTerm += scale * sums[b];
@@ -128,12 +145,14 @@ public final class Q4_0Tensor extends FloatTensor {
         return acc.reduceLanes(VectorOperators.ADD) - 8 * offsetTerm;
     }
 
-    /** The 8 nibbles of the 4 bytes at {@code byteOffset}, low nibble first, as floats 0..15. */
-    private FloatVector nibbles(long byteOffset) {
-        return (FloatVector) IntVector.broadcast(NIBBLE_LANES, data.get(I32_LE, byteOffset))
-                .lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS)
-                .and(0xF)
-                .convert(VectorOperators.I2F, 0);
+    /** The 8 bytes at {@code byteOffset} in every 64-bit lane, seen as int lanes: bytes 0-3, 4-7, 0-3, ... */
+    private IntVector words(long byteOffset) {
+        return (IntVector) LongVector.broadcast(WORD_LANES, data.get(I64_LE, byteOffset)).reinterpretAsInts();
+    }
+
+    /** Each lane's nibble at its own shift, as floats 0..15. */
+    private static FloatVector nibbles(IntVector words, IntVector shifts) {
+        return (FloatVector) words.lanewise(VectorOperators.LSHR, shifts).and(0xF).convert(VectorOperators.I2F, 0);
     }
 
     /** The low nibbles (values 0..15 of the block) of {@code packed}, part {@code part}, as floats q (no -8). */
