@@ -63,33 +63,38 @@ public final class MatMul {
                     continue;
                 }
                 weights.dequantize((long) row * cols, decoded, 0, PANEL * cols);
-                int t = 0;
-                if (!MANY_REGISTERS) {
-                    for (; t + 2 * LANES <= stride; t += 2 * LANES) {
-                        sixTimes2(decoded, cols, columns, stride, t, tile);
-                        scatter(tile, 2 * LANES, t, tokens, out, rows, row);
-                    }
-                    if (t < stride) {
-                        sixTimes1(decoded, cols, columns, stride, t, tile);
-                        scatter(tile, LANES, t, tokens, out, rows, row);
-                    }
-                    continue;
-                }
-                for (; t + 3 * LANES <= stride; t += 3 * LANES) {
-                    panelTimes3(decoded, cols, columns, stride, t, tile);
-                    scatter(tile, 3 * LANES, t, tokens, out, rows, row);
-                }
-                if (stride - t == 2 * LANES) {
-                    panelTimes2(decoded, cols, columns, stride, t, tile);
-                    scatter(tile, 2 * LANES, t, tokens, out, rows, row);
-                    t += 2 * LANES;
-                }
-                for (; t < stride; t += LANES) {
-                    panelTimes1(decoded, cols, columns, stride, t, tile);
-                    scatter(tile, LANES, t, tokens, out, rows, row);
-                }
+                multiplyPanel(decoded, cols, columns, stride, tokens, out, rows, row, tile);
             }
         });
+    }
+
+    /** One panel of decoded rows times the whole block, tile by tile, with the tiles this CPU's registers hold. */
+    private static void multiplyPanel(float[] w, int cols, float[] columns, int stride, int tokens, float[] out, int rows, int row, float[] tile) {
+        int t = 0;
+        if (MANY_REGISTERS) {
+            for (; t + 3 * LANES <= stride; t += 3 * LANES) {
+                panelTimes3(w, cols, columns, stride, t, tile);
+                scatter(tile, 3 * LANES, t, tokens, out, rows, row);
+            }
+            if (stride - t == 2 * LANES) {
+                panelTimes2(w, cols, columns, stride, t, tile);
+                scatter(tile, 2 * LANES, t, tokens, out, rows, row);
+                t += 2 * LANES;
+            }
+            for (; t < stride; t += LANES) {
+                panelTimes1(w, cols, columns, stride, t, tile);
+                scatter(tile, LANES, t, tokens, out, rows, row);
+            }
+        } else {
+            for (; t + 2 * LANES <= stride; t += 2 * LANES) {
+                sixTimes2(w, cols, columns, stride, t, tile);
+                scatter(tile, 2 * LANES, t, tokens, out, rows, row);
+            }
+            if (t < stride) {
+                sixTimes1(w, cols, columns, stride, t, tile);
+                scatter(tile, LANES, t, tokens, out, rows, row);
+            }
+        }
     }
 
     /** {@code in} (tokens x cols, token after token) as columns: {@code columns[c * stride + t]}, zero past {@code tokens}. */

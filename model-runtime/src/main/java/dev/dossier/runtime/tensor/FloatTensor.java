@@ -88,9 +88,11 @@ public abstract sealed class FloatTensor
     public record RowOperand(float[] values, float[] blockSums) {
     }
 
+    private static final float[] NO_BLOCK_SUMS = new float[0];
+
     /** {@code x[0 .. n)} prepared for {@link #dot(long, RowOperand, int)}; as is, unless the encoding overrides it. */
     public RowOperand rowOperand(float[] x, int n) {
-        return new RowOperand(x, new float[0]);
+        return new RowOperand(x, NO_BLOCK_SUMS);
     }
 
     /** The dot product of the {@code n} values at {@code offset} (a row of a matrix: whole blocks) with a prepared vector. */
