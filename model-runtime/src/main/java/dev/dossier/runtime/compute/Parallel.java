@@ -1,43 +1,50 @@
 package dev.dossier.runtime.compute;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
 
 /**
- * One fixed pool of worker threads, sized to the cores, shared by every kernel. Work is split
- * into contiguous ranges so each thread touches its own rows; small jobs run on the caller.
+ * One fixed set of worker threads, sized to the cores, shared by every kernel. A job's range is
+ * cut into pieces that the calling thread and the workers take in turn, so each thread touches
+ * its own rows and a thread that falls behind takes fewer pieces; small jobs run on the caller.
+ *
+ * <p>Workers spin for a while after each job before they park. Decoding runs about 150 short
+ * products per token (under a millisecond each), and waking a parked thread costs tens to
+ * hundreds of microseconds on a virtual machine: with a pool that parks at once the second core
+ * gave decoding almost nothing (see BENCHMARKS.md). Native engines spin their workers the same way.
  */
 public final class Parallel {
-    private static volatile int THREADS = Integer.getInteger("dossier.threads", Runtime.getRuntime().availableProcessors());
-    private static volatile ForkJoinPool POOL = THREADS > 1 ? new ForkJoinPool(THREADS) : null;
+    /** How long an idle worker keeps polling for the next job before it parks. */
+    private static final long SPIN_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final int PIECES_PER_THREAD = 4;
+
+    private static volatile Pool POOL = new Pool(Integer.getInteger("dossier.threads", Runtime.getRuntime().availableProcessors()));
 
     private Parallel() {
     }
 
     public static int threads() {
-        return THREADS;
+        return POOL.threads;
     }
 
     /**
-     * Replaces the pool with one of {@code threads} workers (for tools such as {@code bench});
-     * call it only while no kernel runs.
+     * Replaces the pool with one of {@code threads} threads, the caller included (for tools such
+     * as {@code bench}); call it only while no kernel runs.
      */
     public static synchronized void setThreads(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
-        if (threads == THREADS) {
+        if (threads == POOL.threads) {
             return;
         }
-        ForkJoinPool old = POOL;
-        POOL = threads > 1 ? new ForkJoinPool(threads) : null;
-        THREADS = threads;
-        if (old != null) {
-            old.shutdown();
-        }
+        Pool old = POOL;
+        POOL = new Pool(threads);
+        old.shutdown();
     }
 
     /** A body over the index range {@code [from, to)}. */
@@ -48,32 +55,21 @@ public final class Parallel {
 
     /**
      * Runs {@code body} over {@code [0, n)} in parallel when the work is worth it:
-     * {@code costPerItem} is a rough count of operations per index.
+     * {@code costPerItem} is a rough count of operations per index. A call made while the pool
+     * is busy (from inside a body, or from a second session) runs on its caller alone.
      */
     public static void forRange(int n, long costPerItem, RangeBody body) {
-        ForkJoinPool pool = POOL;
-        if (pool == null || n < 2 || (long) n * costPerItem < 32_768) {
+        Pool pool = POOL;
+        if (pool.threads == 1 || n < 2 || (long) n * costPerItem < 32_768
+                || pool.lock.isHeldByCurrentThread() || !pool.lock.tryLock()) {
             body.run(0, n);
             return;
         }
-        int pieces = Math.min(n, THREADS * 4);
-        List<RecursiveAction> tasks = new ArrayList<>(pieces);
-        for (int p = 0; p < pieces; p++) {
-            int from = (int) ((long) n * p / pieces);
-            int to = (int) ((long) n * (p + 1) / pieces);
-            tasks.add(new RecursiveAction() {
-                @Override
-                protected void compute() {
-                    body.run(from, to);
-                }
-            });
+        try {
+            pool.run(new Job(n, Math.min(n, pool.threads * PIECES_PER_THREAD), body));
+        } finally {
+            pool.lock.unlock();
         }
-        pool.invoke(new RecursiveAction() {
-            @Override
-            protected void compute() {
-                invokeAll(tasks);
-            }
-        });
     }
 
     /** {@link #forRange} for bodies that handle one index at a time. */
@@ -83,5 +79,137 @@ public final class Parallel {
                 body.accept(i);
             }
         });
+    }
+
+    /** One call's range, cut into pieces taken by whichever thread asks next. */
+    private static final class Job {
+        private final int n;
+        private final int pieces;
+        private final RangeBody body;
+        private final AtomicInteger nextPiece = new AtomicInteger();
+        private final AtomicInteger unfinished;
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        Job(int n, int pieces, RangeBody body) {
+            this.n = n;
+            this.pieces = pieces;
+            this.body = body;
+            this.unfinished = new AtomicInteger(pieces);
+        }
+
+        /** Runs pieces until none is left; a failed piece still counts as finished, so the caller never hangs. */
+        void work() {
+            for (int p; (p = nextPiece.getAndIncrement()) < pieces; ) {
+                try {
+                    if (failure.get() == null) {
+                        body.run((int) ((long) n * p / pieces), (int) ((long) n * (p + 1) / pieces));
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                } finally {
+                    unfinished.decrementAndGet();
+                }
+            }
+        }
+
+        boolean finished() {
+            return unfinished.get() == 0;
+        }
+    }
+
+    private static final class Pool {
+        final int threads;
+        final ReentrantLock lock = new ReentrantLock();
+        private final Worker[] workers;
+        private volatile Job current;
+        private volatile boolean shutdown;
+
+        Pool(int threads) {
+            this.threads = threads;
+            this.workers = new Worker[threads - 1];
+            for (int i = 0; i < workers.length; i++) {
+                workers[i] = new Worker(i + 1);
+                workers[i].start();
+            }
+        }
+
+        /** Publishes the job, works on it alongside the workers, and returns when every piece is done. */
+        void run(Job job) {
+            current = job;
+            for (Worker worker : workers) {
+                if (worker.parked) {
+                    LockSupport.unpark(worker);
+                }
+            }
+            job.work();
+            while (!job.finished()) {
+                Thread.onSpinWait();
+            }
+            current = null;
+            Throwable failure = job.failure.get();
+            if (failure instanceof RuntimeException e) {
+                throw e;
+            }
+            if (failure instanceof Error e) {
+                throw e;
+            }
+            if (failure != null) {
+                throw new IllegalStateException(failure);
+            }
+        }
+
+        void shutdown() {
+            shutdown = true;
+            for (Worker worker : workers) {
+                LockSupport.unpark(worker);
+            }
+        }
+
+        private final class Worker extends Thread {
+            /** Set just before parking; the caller unparks only workers that may be parked. */
+            volatile boolean parked;
+
+            Worker(int index) {
+                super("dossier-worker-" + index);
+                setDaemon(true);
+            }
+
+            @Override
+            public void run() {
+                Job done = null;
+                while (!shutdown) {
+                    Job job = awaitJob(done);
+                    if (job != null) {
+                        job.work();
+                        done = job;
+                    }
+                }
+            }
+
+            /** The next job other than {@code done}: polled for {@link #SPIN_NANOS}, then waited for parked. Null on shutdown. */
+            private Job awaitJob(Job done) {
+                long spinUntil = System.nanoTime() + SPIN_NANOS;
+                while (!shutdown) {
+                    Job job = current;
+                    if (job != null && job != done) {
+                        return job;
+                    }
+                    if (System.nanoTime() < spinUntil) {
+                        Thread.onSpinWait();
+                        continue;
+                    }
+                    // Announce the park before the last look at current: the caller writes current,
+                    // then reads parked, so one of the two sees the other.
+                    parked = true;
+                    job = current;
+                    if (job == null || job == done) {
+                        LockSupport.park(this);
+                    }
+                    parked = false;
+                    spinUntil = System.nanoTime() + SPIN_NANOS;
+                }
+                return null;
+            }
+        }
     }
 }

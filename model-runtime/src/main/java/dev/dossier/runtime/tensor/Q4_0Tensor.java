@@ -21,19 +21,33 @@ public final class Q4_0Tensor extends FloatTensor {
     private static final int BLOCK_BYTES = 2 + HALF;
 
     /**
-     * The row kernel broadcasts 8 packed bytes to the four 64-bit lanes of a vector, seen as 8 int
-     * lanes alternating bytes 0-3 and 4-7, and unpacks two groups of 8 nibbles from it with one
-     * per-lane shift each, instead of widening bytes lane by lane, which the Vector API compiles
-     * poorly on AVX2 (see BENCHMARKS.md). It needs 8 float lanes (AVX2, AVX-512, SVE-256);
-     * narrower CPUs use {@link #dotBlocks}.
+     * The row kernel broadcasts 8 packed bytes to every 64-bit lane of a vector, seen as int lanes
+     * alternating bytes 0-3 and 4-7, and unpacks the 16 nibbles with per-lane shifts (one vector of
+     * 16 lanes, or two of 8), instead of widening bytes lane by lane, which the Vector API compiles
+     * poorly on AVX2 (see BENCHMARKS.md). It runs on the widest int vector up to 512 bits and needs
+     * at least 8 lanes (AVX2, AVX-512, SVE-256); narrower CPUs use {@link #dotBlocks}.
      */
-    private static final VectorSpecies<Long> WORD_LANES = LongVector.SPECIES_256;
-    private static final VectorSpecies<Integer> NIBBLE_LANES = IntVector.SPECIES_256;
-    private static final VectorSpecies<Float> ROW_FLOATS = FloatVector.SPECIES_256;
-    private static final boolean NIBBLE_KERNEL = F_SPECIES.vectorBitSize() >= 256;
-    /** Lane l reads nibble l / 2 (first group) or 4 + l / 2 (second) of bytes 0-3 (even l) or 4-7 (odd l). */
-    private static final IntVector FIRST_NIBBLES = IntVector.fromArray(NIBBLE_LANES, new int[] {0, 0, 4, 4, 8, 8, 12, 12}, 0);
-    private static final IntVector SECOND_NIBBLES = FIRST_NIBBLES.add(16);
+    private static final VectorSpecies<Integer> NIBBLE_LANES = IntVector.SPECIES_PREFERRED.vectorBitSize() > 512
+            ? IntVector.SPECIES_512 : IntVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Long> WORD_LANES = VectorSpecies.of(long.class, NIBBLE_LANES.vectorShape());
+    private static final VectorSpecies<Float> ROW_FLOATS = VectorSpecies.of(float.class, NIBBLE_LANES.vectorShape());
+    private static final int LANES = NIBBLE_LANES.length();
+    private static final boolean NIBBLE_KERNEL = LANES >= 8;
+    /** Vectors of nibbles per 8-byte broadcast. */
+    private static final int GROUPS = NIBBLE_KERNEL ? 16 / LANES : 0;
+    /** Group k's shifts: lane l reads nibble (k * LANES + l) / 2 of its 4-byte word. */
+    private static final IntVector[] SHIFTS = new IntVector[GROUPS];
+
+    static {
+        for (int k = 0; k < GROUPS; k++) {
+            int[] shifts = new int[LANES];
+            for (int l = 0; l < LANES; l++) {
+                shifts[l] = 4 * ((k * LANES + l) / 2);
+            }
+            SHIFTS[k] = IntVector.fromArray(NIBBLE_LANES, shifts, 0);
+        }
+    }
+
     private static final ValueLayout.OfLong I64_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     public Q4_0Tensor(MemorySegment data, long size) {
@@ -105,16 +119,15 @@ public final class Q4_0Tensor extends FloatTensor {
     }
 
     /**
-     * Which of a block's 32 values lane {@code lane} of the kernel's 4 groups of 8 holds: group g
-     * takes bytes 0-7 (g < 2) or 8-15, nibbles 0-3 (even g) or 4-7 of each 4-byte word; within a
-     * group, even lanes read the first word and odd lanes the second. Nibble n of the word at byte
-     * 4w is byte 4w + n / 2's low (n even: value 4w + n / 2) or high nibble (value 4w + n / 2 + 16).
+     * Which of a block's 32 values the kernel's lane {@code lane} holds: lanes 0-15 unpack bytes
+     * 0-7, lanes 16-31 bytes 8-15; within those 16, even lanes read the first 4-byte word and odd
+     * lanes the second, nibble 0-7 in order. Nibble n of the word at byte 4w is byte 4w + n / 2's
+     * low (n even: value 4w + n / 2) or high nibble (value 4w + n / 2 + 16).
      */
     private static int valueInLane(int lane) {
-        int group = lane / 8;
-        int l = lane % 8;
-        int word = 2 * (group / 2) + l % 2;
-        int nibble = 4 * (group % 2) + l / 2;
+        int within = lane % 16;
+        int word = 2 * (lane / 16) + within % 2;
+        int nibble = within / 2;
         return 4 * word + nibble / 2 + (nibble % 2) * HALF;
     }
 
@@ -132,12 +145,13 @@ public final class Q4_0Tensor extends FloatTensor {
         for (int b = 0; b < n / BLOCK_SIZE; b++) {
             long at = (firstBlock + b) * BLOCK_BYTES;
             int v = b * BLOCK_SIZE;
-            IntVector first = words(at + 2);
-            IntVector second = words(at + 10);
-            FloatVector sum = nibbles(first, FIRST_NIBBLES).mul(FloatVector.fromArray(ROW_FLOATS, values, v));
-            sum = nibbles(first, SECOND_NIBBLES).fma(FloatVector.fromArray(ROW_FLOATS, values, v + 8), sum);
-            sum = nibbles(second, FIRST_NIBBLES).fma(FloatVector.fromArray(ROW_FLOATS, values, v + 16), sum);
-            sum = nibbles(second, SECOND_NIBBLES).fma(FloatVector.fromArray(ROW_FLOATS, values, v + 24), sum);
+            FloatVector sum = FloatVector.zero(ROW_FLOATS);
+            for (int half = 0; half < 2; half++) {
+                IntVector words = words(at + 2 + 8 * half);
+                for (int k = 0; k < GROUPS; k++) {
+                    sum = nibbles(words, SHIFTS[k]).fma(FloatVector.fromArray(ROW_FLOATS, values, v + 16 * half + LANES * k), sum);
+                }
+            }
             float scale = f16(data, at);
             acc = sum.fma(FloatVector.broadcast(ROW_FLOATS, scale), acc);
             offsetTerm += scale * sums[b];
