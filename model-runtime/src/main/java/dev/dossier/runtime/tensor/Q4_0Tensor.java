@@ -38,7 +38,13 @@ public final class Q4_0Tensor extends FloatTensor {
     /** Group k's shifts: lane l reads nibble (k * LANES + l) / 2 of its 4-byte word. */
     private static final IntVector[] SHIFTS = new IntVector[GROUPS];
 
+    /** {@link #valueInLane} for every lane, so preparing a vector is a table lookup per value. */
+    private static final int[] VALUE_IN_LANE = new int[BLOCK_SIZE];
+
     static {
+        for (int lane = 0; lane < BLOCK_SIZE; lane++) {
+            VALUE_IN_LANE[lane] = valueInLane(lane);
+        }
         for (int k = 0; k < GROUPS; k++) {
             int[] shifts = new int[LANES];
             for (int l = 0; l < LANES; l++) {
@@ -110,7 +116,7 @@ public final class Q4_0Tensor extends FloatTensor {
             int base = b * BLOCK_SIZE;
             float sum = 0;
             for (int lane = 0; lane < BLOCK_SIZE; lane++) {
-                values[base + lane] = x[base + valueInLane(lane)];
+                values[base + lane] = x[base + VALUE_IN_LANE[lane]];
                 sum += x[base + lane];
             }
             sums[b] = sum;
