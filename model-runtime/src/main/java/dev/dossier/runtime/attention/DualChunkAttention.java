@@ -49,9 +49,9 @@ public final class DualChunkAttention {
     /**
      * Writes to {@code out[outOffset..+headSize)} the attention output of query {@code i}
      * ({@code query[queryOffset..+headSize)}, unrotated) over keys {@code 0..i}: one head of a
-     * {@link KvCache}, {@code keys} and {@code values}.
+     * {@link KvCache}, {@code keys} (in either layout) and {@code values}.
      */
-    public void attend(float[] query, int queryOffset, int i, MemorySegment keys, MemorySegment values,
+    public void attend(float[] query, int queryOffset, int i, Keys keys, MemorySegment values,
                        float[] out, int outOffset, Scratch scratch) {
         SoftmaxState total = scratch.total;
         total.reset();
@@ -67,11 +67,11 @@ public final class DualChunkAttention {
         total.writeOutput(out, outOffset);
     }
 
-    private void accumulate(float[] q, int from, int to, MemorySegment keys, MemorySegment values, float[] scores, SoftmaxState state) {
+    private void accumulate(float[] q, int from, int to, Keys keys, MemorySegment values, float[] scores, SoftmaxState state) {
         long headBytes = (long) headSize * Float.BYTES;
         for (int blockStart = from; blockStart < to; blockStart += KEY_BLOCK) {
             int n = Math.min(KEY_BLOCK, to - blockStart);
-            HeadVectors.scores(q, keys, blockStart * headBytes, n, headSize, scale, scores);
+            keys.scores(q, blockStart, n, scale, scores);
             state.addBlock(scores, n, values, blockStart * headBytes);
         }
     }

@@ -2,6 +2,8 @@ package dev.dossier.runtime.model;
 
 import dev.dossier.runtime.attention.AttentionConfig;
 import dev.dossier.runtime.attention.DualChunkAttention;
+import dev.dossier.runtime.attention.KeyColumns;
+import dev.dossier.runtime.attention.KeyRows;
 import dev.dossier.runtime.attention.KvCache;
 import dev.dossier.runtime.attention.Rope;
 import dev.dossier.runtime.compute.MatMul;
@@ -24,9 +26,13 @@ public final class JavaSession extends Session {
      * TinyLlama) stays in a core's L2 cache: 14% more prefill per CPU second than 64 (PrefillBenchmark).
      */
     public static final int DEFAULT_BLOCK = 48;
+    /** Blocks of at least this many tokens regroup the keys for attention ({@link KeyColumns}); fewer read the cache as is. */
+    private static final int COLUMNS_FROM_TOKENS = 8;
 
     private final LlamaConfig config;
     private final DualChunkAttention attention;
+    /** The keys of the KV head being attended, regrouped; rebuilt per head, layer and block. */
+    private final KeyColumns keyColumns;
 
     // Activations of one block of tokens, laid out token after token.
     private final float[] x;
@@ -51,6 +57,7 @@ public final class JavaSession extends Session {
         Rope rope = new Rope(headSize, config.ropeDimensions(), config.ropeBase(),
                 attentionConfig.maxRotationPosition(capacity) + 1);
         this.attention = new DualChunkAttention(attentionConfig, rope, headSize);
+        this.keyColumns = KeyColumns.fits(headSize) ? new KeyColumns(headSize) : null;
         int dim = config.dim();
         this.x = new float[blockSize * dim];
         this.normed = new float[blockSize * dim];
@@ -129,6 +136,11 @@ public final class JavaSession extends Session {
         }
     }
 
+    /**
+     * Attention for the block's queries. A block of prefill shares each KV head among
+     * {@code n x queriesPerKvHead} queries, so each head's keys are first regrouped into
+     * {@link KeyColumns}; a few queries (decoding) read the cache's rows directly.
+     */
     private void attend(int layer, int n) {
         KvCache cache = cache();
         int start = position();
@@ -137,16 +149,32 @@ public final class JavaSession extends Session {
         int dim = config.dim();
         int group = config.queriesPerKvHead();
         long cost = (long) (start + n) * headSize * 4;
-        Parallel.forRange(n * heads, cost, (from, to) -> {
-            DualChunkAttention.Scratch scratch = new DualChunkAttention.Scratch(headSize);
-            for (int item = from; item < to; item++) {
-                int t = item / heads;
-                int h = item % heads;
-                int kvHead = h / group;
-                int offset = t * dim + h * headSize;
-                attention.attend(query, offset, start + t,
-                        cache.keys(layer, kvHead), cache.values(layer, kvHead), attended, offset, scratch);
-            }
-        });
+        if (n < COLUMNS_FROM_TOKENS || !KeyColumns.fits(headSize)) {
+            Parallel.forRange(n * heads, cost, (from, to) -> {
+                DualChunkAttention.Scratch scratch = new DualChunkAttention.Scratch(headSize);
+                for (int item = from; item < to; item++) {
+                    int t = item / heads;
+                    int h = item % heads;
+                    int kvHead = h / group;
+                    int offset = t * dim + h * headSize;
+                    attention.attend(query, offset, start + t, new KeyRows(cache.keys(layer, kvHead), headSize),
+                            cache.values(layer, kvHead), attended, offset, scratch);
+                }
+            });
+            return;
+        }
+        for (int kvHead = 0; kvHead < config.kvHeads(); kvHead++) {
+            keyColumns.fill(cache.keys(layer, kvHead), start + n);
+            MemorySegment values = cache.values(layer, kvHead);
+            int firstHead = kvHead * group;
+            Parallel.forRange(n * group, cost, (from, to) -> {
+                DualChunkAttention.Scratch scratch = new DualChunkAttention.Scratch(headSize);
+                for (int item = from; item < to; item++) {
+                    int t = item / group;
+                    int offset = t * dim + (firstHead + item % group) * headSize;
+                    attention.attend(query, offset, start + t, keyColumns, values, attended, offset, scratch);
+                }
+            });
+        }
     }
 }

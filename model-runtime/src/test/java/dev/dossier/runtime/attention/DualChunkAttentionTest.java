@@ -45,13 +45,17 @@ class DualChunkAttentionTest {
             MemorySegment.copy(rotated, 0, keyCache, ValueLayout.JAVA_FLOAT, offset, HEAD_SIZE);
             MemorySegment.copy(values[j], 0, valueCache, ValueLayout.JAVA_FLOAT, offset, HEAD_SIZE);
         }
+        KeyColumns columns = new KeyColumns(HEAD_SIZE);
+        columns.fill(keyCache, n);
         DualChunkAttention.Scratch scratch = new DualChunkAttention.Scratch(HEAD_SIZE);
         float[] out = new float[HEAD_SIZE];
-        for (int i = 0; i < n; i++) {
-            attention.attend(queries[i], 0, i, keyCache, valueCache, out, 0, scratch);
-            double[] expected = reference(config, queries, keys, values, i);
-            for (int d = 0; d < HEAD_SIZE; d++) {
-                assertEquals(expected[d], out[d], 2e-5, config + " query " + i + " dim " + d);
+        for (Keys layout : new Keys[] {new KeyRows(keyCache, HEAD_SIZE), columns}) {
+            for (int i = 0; i < n; i++) {
+                attention.attend(queries[i], 0, i, layout, valueCache, out, 0, scratch);
+                double[] expected = reference(config, queries, keys, values, i);
+                for (int d = 0; d < HEAD_SIZE; d++) {
+                    assertEquals(expected[d], out[d], 2e-5, layout.getClass().getSimpleName() + " " + config + " query " + i + " dim " + d);
+                }
             }
         }
     }
