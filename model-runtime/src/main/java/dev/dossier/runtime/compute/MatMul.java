@@ -97,22 +97,28 @@ public final class MatMul {
         }
     }
 
-    /** {@code in} (tokens x cols, token after token) as columns: {@code columns[c * stride + t]}, zero past {@code tokens}. */
+    /**
+     * {@code in} (tokens x cols, token after token) as columns: {@code columns[c * stride + t]},
+     * zero past {@code tokens}; split over the pool, or the other workers would wait through it.
+     */
     private static float[] transpose(float[] in, int tokens, int cols, int stride) {
         float[] columns = COLUMNS.get();
         if (columns.length < stride * cols) {
             columns = new float[stride * cols];
             COLUMNS.set(columns);
         }
-        for (int c = 0; c < cols; c++) {
-            int o = c * stride;
-            for (int t = 0; t < tokens; t++) {
-                columns[o + t] = in[t * cols + c];
+        float[] target = columns;
+        Parallel.forRange(cols, stride, (from, to) -> {
+            for (int c = from; c < to; c++) {
+                int o = c * stride;
+                for (int t = 0; t < tokens; t++) {
+                    target[o + t] = in[t * cols + c];
+                }
+                for (int t = tokens; t < stride; t++) {
+                    target[o + t] = 0f;
+                }
             }
-            for (int t = tokens; t < stride; t++) {
-                columns[o + t] = 0f;
-            }
-        }
+        });
         return columns;
     }
 

@@ -95,7 +95,7 @@ public final class JavaSession extends Session {
             normalize(n, layer.feedForwardNorm());
             MatMul.apply(layer.gate(), hidden, dim, normed, gate, n);
             MatMul.apply(layer.up(), hidden, dim, normed, up, n);
-            VectorOps.swiglu(gate, up, n * hidden);
+            Parallel.forRange(n, hidden, (from, to) -> VectorOps.swiglu(gate, up, from * hidden, to * hidden));
             MatMul.apply(layer.down(), dim, hidden, gate, projected, n);
             VectorOps.add(x, projected, n * dim);
         }
