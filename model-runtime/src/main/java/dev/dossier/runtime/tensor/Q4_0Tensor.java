@@ -21,36 +21,31 @@ public final class Q4_0Tensor extends FloatTensor {
     private static final int BLOCK_BYTES = 2 + HALF;
 
     /**
-     * The row kernel broadcasts 8 packed bytes to every 64-bit lane of a vector, seen as int lanes
-     * alternating bytes 0-3 and 4-7, and unpacks the 16 nibbles with per-lane shifts (one vector of
-     * 16 lanes, or two of 8), instead of widening bytes lane by lane, which the Vector API compiles
-     * poorly on AVX2 (see BENCHMARKS.md). It runs on the widest int vector up to 512 bits and needs
-     * at least 8 lanes (AVX2, AVX-512, SVE-256); narrower CPUs use {@link #dotBlocks}.
+     * The row kernels, chosen by the CPU's int vector. With 16 lanes (AVX-512) a block's 16 packed
+     * bytes widen to 16 int lanes in one step; a mask gives values 0-15 and a shift values 16-31,
+     * in order. With 8 lanes (AVX2), where the Vector API compiles that widening poorly (see
+     * BENCHMARKS.md), 8 packed bytes are broadcast to the four 64-bit lanes, seen as 8 int lanes
+     * alternating bytes 0-3 and 4-7, and two groups of 8 nibbles come out with one per-lane shift
+     * each; the vector is reordered to match ({@link #valueInLane}). Narrower CPUs use
+     * {@link #dotBlocks}.
      */
-    private static final VectorSpecies<Integer> NIBBLE_LANES = IntVector.SPECIES_PREFERRED.vectorBitSize() > 512
-            ? IntVector.SPECIES_512 : IntVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Long> WORD_LANES = VectorSpecies.of(long.class, NIBBLE_LANES.vectorShape());
-    private static final VectorSpecies<Float> ROW_FLOATS = VectorSpecies.of(float.class, NIBBLE_LANES.vectorShape());
-    private static final int LANES = NIBBLE_LANES.length();
-    private static final boolean NIBBLE_KERNEL = LANES >= 8;
-    /** Vectors of nibbles per 8-byte broadcast. */
-    private static final int GROUPS = NIBBLE_KERNEL ? 16 / LANES : 0;
-    /** Group k's shifts: lane l reads nibble (k * LANES + l) / 2 of its 4-byte word. */
-    private static final IntVector[] SHIFTS = new IntVector[GROUPS];
-
+    private static final boolean WIDENING_KERNEL = IntVector.SPECIES_PREFERRED.length() >= 16;
+    private static final boolean NIBBLE_KERNEL = !WIDENING_KERNEL && IntVector.SPECIES_PREFERRED.length() == 8;
+    private static final VectorSpecies<Byte> PACKED = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Integer> WIDE_INTS = IntVector.SPECIES_512;
+    private static final VectorSpecies<Float> WIDE_FLOATS = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Long> WORD_LANES = LongVector.SPECIES_256;
+    private static final VectorSpecies<Integer> NIBBLE_LANES = IntVector.SPECIES_256;
+    private static final VectorSpecies<Float> ROW_FLOATS = FloatVector.SPECIES_256;
+    /** Lane l reads nibble l / 2 (first group) or 4 + l / 2 (second) of bytes 0-3 (even l) or 4-7 (odd l). */
+    private static final IntVector FIRST_NIBBLES = IntVector.fromArray(NIBBLE_LANES, new int[] {0, 0, 4, 4, 8, 8, 12, 12}, 0);
+    private static final IntVector SECOND_NIBBLES = FIRST_NIBBLES.add(16);
     /** {@link #valueInLane} for every lane, so preparing a vector is a table lookup per value. */
     private static final int[] VALUE_IN_LANE = new int[BLOCK_SIZE];
 
     static {
         for (int lane = 0; lane < BLOCK_SIZE; lane++) {
             VALUE_IN_LANE[lane] = valueInLane(lane);
-        }
-        for (int k = 0; k < GROUPS; k++) {
-            int[] shifts = new int[LANES];
-            for (int l = 0; l < LANES; l++) {
-                shifts[l] = 4 * ((k * LANES + l) / 2);
-            }
-            SHIFTS[k] = IntVector.fromArray(NIBBLE_LANES, shifts, 0);
         }
     }
 
@@ -102,62 +97,88 @@ public final class Q4_0Tensor extends FloatTensor {
     }
 
     /**
-     * Reorders each block of 32 as the nibble kernel reads it (see {@link #valueInLane}). Also each
-     * block's sum, for the -8 offset.
+     * Each block's sum, for the -8 offset; for the 8-lane kernel also each block of 32 reordered
+     * as it reads it (see {@link #valueInLane}).
      */
     @Override
     public RowOperand rowOperand(float[] x, int n) {
-        if (!NIBBLE_KERNEL) {
+        if (!WIDENING_KERNEL && !NIBBLE_KERNEL) {
             return super.rowOperand(x, n);
         }
-        float[] values = new float[n];
+        float[] values = WIDENING_KERNEL ? x : new float[n];
         float[] sums = new float[n / BLOCK_SIZE];
         for (int b = 0; b < sums.length; b++) {
             int base = b * BLOCK_SIZE;
             float sum = 0;
             for (int lane = 0; lane < BLOCK_SIZE; lane++) {
-                values[base + lane] = x[base + VALUE_IN_LANE[lane]];
                 sum += x[base + lane];
             }
             sums[b] = sum;
+            if (NIBBLE_KERNEL) {
+                for (int lane = 0; lane < BLOCK_SIZE; lane++) {
+                    values[base + lane] = x[base + VALUE_IN_LANE[lane]];
+                }
+            }
         }
         return new RowOperand(values, sums);
     }
 
     /**
-     * Which of a block's 32 values the kernel's lane {@code lane} holds: lanes 0-15 unpack bytes
-     * 0-7, lanes 16-31 bytes 8-15; within those 16, even lanes read the first 4-byte word and odd
-     * lanes the second, nibble 0-7 in order. Nibble n of the word at byte 4w is byte 4w + n / 2's
-     * low (n even: value 4w + n / 2) or high nibble (value 4w + n / 2 + 16).
+     * Which of a block's 32 values lane {@code lane} of the kernel's 4 groups of 8 holds: group g
+     * takes bytes 0-7 (g < 2) or 8-15, nibbles 0-3 (even g) or 4-7 of each 4-byte word; within a
+     * group, even lanes read the first word and odd lanes the second. Nibble n of the word at byte
+     * 4w is byte 4w + n / 2's low (n even: value 4w + n / 2) or high nibble (value 4w + n / 2 + 16).
      */
     private static int valueInLane(int lane) {
-        int within = lane % 16;
-        int word = 2 * (lane / 16) + within % 2;
-        int nibble = within / 2;
+        int group = lane / 8;
+        int l = lane % 8;
+        int word = 2 * (group / 2) + l % 2;
+        int nibble = 4 * (group % 2) + l / 2;
         return 4 * word + nibble / 2 + (nibble % 2) * HALF;
     }
 
     /** sum(scale * (q - 8) * x) per block = scale * sum(q * x) - 8 * scale * sum(x); the second term needs only the block sums. */
     @Override
     public float dot(long offset, RowOperand x, int n) {
-        if (!NIBBLE_KERNEL) {
-            return super.dot(offset, x, n);
+        if (WIDENING_KERNEL) {
+            return widenedDot(offset / BLOCK_SIZE, x.values(), x.blockSums(), n / BLOCK_SIZE);
         }
-        float[] values = x.values();
-        float[] sums = x.blockSums();
-        long firstBlock = offset / BLOCK_SIZE;
-        FloatVector acc = FloatVector.zero(ROW_FLOATS);
+        if (NIBBLE_KERNEL) {
+            return nibbleDot(offset / BLOCK_SIZE, x.values(), x.blockSums(), n / BLOCK_SIZE);
+        }
+        return super.dot(offset, x, n);
+    }
+
+    private float widenedDot(long firstBlock, float[] x, float[] sums, int blocks) {
+        FloatVector acc = FloatVector.zero(WIDE_FLOATS);
         float offsetTerm = 0;
-        for (int b = 0; b < n / BLOCK_SIZE; b++) {
+        for (int b = 0; b < blocks; b++) {
             long at = (firstBlock + b) * BLOCK_BYTES;
             int v = b * BLOCK_SIZE;
-            FloatVector sum = FloatVector.zero(ROW_FLOATS);
-            for (int half = 0; half < 2; half++) {
-                IntVector words = words(at + 2 + 8 * half);
-                for (int k = 0; k < GROUPS; k++) {
-                    sum = nibbles(words, SHIFTS[k]).fma(FloatVector.fromArray(ROW_FLOATS, values, v + 16 * half + LANES * k), sum);
-                }
-            }
+            IntVector packed = (IntVector) ByteVector.fromMemorySegment(PACKED, data, at + 2, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.B2I, WIDE_INTS, 0);
+            FloatVector low = (FloatVector) packed.and(0xF).convert(VectorOperators.I2F, 0);
+            FloatVector high = (FloatVector) packed.lanewise(VectorOperators.LSHR, 4).and(0xF).convert(VectorOperators.I2F, 0);
+            FloatVector sum = high.fma(FloatVector.fromArray(WIDE_FLOATS, x, v + HALF), low.mul(FloatVector.fromArray(WIDE_FLOATS, x, v)));
+            float scale = f16(data, at);
+            acc = sum.fma(FloatVector.broadcast(WIDE_FLOATS, scale), acc);
+            offsetTerm += scale * sums[b];
+        }
+        return acc.reduceLanes(VectorOperators.ADD) - 8 * offsetTerm;
+    }
+
+    private float nibbleDot(long firstBlock, float[] values, float[] sums, int blocks) {
+        FloatVector acc = FloatVector.zero(ROW_FLOATS);
+        float offsetTerm = 0;
+        for (int b = 0; b < blocks; b++) {
+            long at = (firstBlock + b) * BLOCK_BYTES;
+            int v = b * BLOCK_SIZE;
+            IntVector first = words(at + 2);
+            IntVector second = words(at + 10);
+            FloatVector sum = nibbles(first, FIRST_NIBBLES).mul(FloatVector.fromArray(ROW_FLOATS, values, v));
+            sum = nibbles(first, SECOND_NIBBLES).fma(FloatVector.fromArray(ROW_FLOATS, values, v + 8), sum);
+            sum = nibbles(second, FIRST_NIBBLES).fma(FloatVector.fromArray(ROW_FLOATS, values, v + 16), sum);
+            sum = nibbles(second, SECOND_NIBBLES).fma(FloatVector.fromArray(ROW_FLOATS, values, v + 24), sum);
             float scale = f16(data, at);
             acc = sum.fma(FloatVector.broadcast(ROW_FLOATS, scale), acc);
             offsetTerm += scale * sums[b];
