@@ -31,48 +31,59 @@ public final class DualChunkAttention {
         return rope;
     }
 
-    /** Per-thread working memory for {@link #attend}. */
+    /** Per-thread working memory for {@link #attend}, for up to {@code heads} query heads at a time. */
     public static final class Scratch {
-        final float[] rotatedQuery;
+        final float[][] rotatedQueries;
         final float[] scores = new float[KEY_BLOCK];
-        final SoftmaxState total;
-        final SoftmaxState part;
+        final SoftmaxState[] totals;
+        final SoftmaxState[] partials;
         final AttentionPart[] parts = new AttentionPart[3];
 
-        public Scratch(int headSize) {
-            rotatedQuery = new float[headSize];
-            total = new SoftmaxState(headSize);
-            part = new SoftmaxState(headSize);
+        public Scratch(int headSize, int heads) {
+            rotatedQueries = new float[heads][headSize];
+            totals = new SoftmaxState[heads];
+            partials = new SoftmaxState[heads];
+            for (int h = 0; h < heads; h++) {
+                totals[h] = new SoftmaxState(headSize);
+                partials[h] = new SoftmaxState(headSize);
+            }
         }
     }
 
     /**
-     * Writes to {@code out[outOffset..+headSize)} the attention output of query {@code i}
-     * ({@code query[queryOffset..+headSize)}, unrotated) over keys {@code 0..i}: one head of a
-     * {@link KvCache}, {@code keys} (in either layout) and {@code values}.
+     * Writes to {@code out[outOffset + h * headSize ..+headSize)} the attention output of query
+     * {@code i}'s heads {@code h < heads} ({@code query[queryOffset + h * headSize ..+headSize)},
+     * unrotated) over keys {@code 0..i}: heads that share one KV head of a {@link KvCache},
+     * {@code keys} (in either layout) and {@code values}. The heads of one token have the same
+     * DCA parts, so each block of keys and values is read once for all of them while it is in
+     * the core's cache, instead of once per head (grouped-query attention).
      */
-    public void attend(float[] query, int queryOffset, int i, Keys keys, MemorySegment values,
+    public void attend(float[] query, int queryOffset, int heads, int i, Keys keys, MemorySegment values,
                        float[] out, int outOffset, Scratch scratch) {
-        SoftmaxState total = scratch.total;
-        total.reset();
+        for (int h = 0; h < heads; h++) {
+            scratch.totals[h].reset();
+        }
+        long headBytes = (long) headSize * Float.BYTES;
         int partCount = config.parts(i, scratch.parts);
         for (int p = 0; p < partCount; p++) {
             AttentionPart part = scratch.parts[p];
-            rope.rotate(query, queryOffset, scratch.rotatedQuery, 0, 1, part.queryPosition());
-            SoftmaxState state = scratch.part;
-            state.reset();
-            accumulate(scratch.rotatedQuery, part.keyStart(), part.keyEnd(), keys, values, scratch.scores, state);
-            total.merge(state);
+            for (int h = 0; h < heads; h++) {
+                rope.rotate(query, queryOffset + h * headSize, scratch.rotatedQueries[h], 0, 1, part.queryPosition());
+                scratch.partials[h].reset();
+            }
+            for (int blockStart = part.keyStart(); blockStart < part.keyEnd(); blockStart += KEY_BLOCK) {
+                int n = Math.min(KEY_BLOCK, part.keyEnd() - blockStart);
+                for (int h = 0; h < heads; h++) {
+                    keys.scores(scratch.rotatedQueries[h], blockStart, n, scale, scratch.scores);
+                    scratch.partials[h].addBlock(scratch.scores, n, values, blockStart * headBytes);
+                }
+            }
+            for (int h = 0; h < heads; h++) {
+                scratch.totals[h].merge(scratch.partials[h]);
+            }
         }
-        total.writeOutput(out, outOffset);
-    }
-
-    private void accumulate(float[] q, int from, int to, Keys keys, MemorySegment values, float[] scores, SoftmaxState state) {
-        long headBytes = (long) headSize * Float.BYTES;
-        for (int blockStart = from; blockStart < to; blockStart += KEY_BLOCK) {
-            int n = Math.min(KEY_BLOCK, to - blockStart);
-            keys.scores(q, blockStart, n, scale, scores);
-            state.addBlock(scores, n, values, blockStart * headBytes);
+        for (int h = 0; h < heads; h++) {
+            scratch.totals[h].writeOutput(out, outOffset + h * headSize);
         }
     }
 }

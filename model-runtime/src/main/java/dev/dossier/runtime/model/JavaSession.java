@@ -137,44 +137,59 @@ public final class JavaSession extends Session {
     }
 
     /**
-     * Attention for the block's queries. A block of prefill shares each KV head among
-     * {@code n x queriesPerKvHead} queries, so each head's keys are first regrouped into
+     * Attention for the block's queries, one item per token and KV head (its query heads
+     * together, see {@link DualChunkAttention#attend}). A block of prefill shares each KV head
+     * among {@code n x queriesPerKvHead} queries, so each head's keys are first regrouped into
      * {@link KeyColumns}; a few queries (decoding) read the cache's rows directly.
      */
     private void attend(int layer, int n) {
         KvCache cache = cache();
         int start = position();
-        int heads = config.heads();
+        int kvHeads = config.kvHeads();
         int headSize = config.headSize();
         int dim = config.dim();
         int group = config.queriesPerKvHead();
-        long cost = (long) (start + n) * headSize * 4;
+        long cost = (long) (start + n) * headSize * 4 * group;
         if (n < COLUMNS_FROM_TOKENS || !KeyColumns.fits(headSize)) {
-            Parallel.forRange(n * heads, cost, (from, to) -> {
-                DualChunkAttention.Scratch scratch = new DualChunkAttention.Scratch(headSize);
+            int parts = splitGroups(n * kvHeads, group);
+            int heads = group / parts;
+            int items = n * kvHeads * parts;
+            Parallel.forRange(items, cost / parts, (from, to) -> {
+                DualChunkAttention.Scratch scratch = new DualChunkAttention.Scratch(headSize, heads);
                 for (int item = from; item < to; item++) {
-                    int t = item / heads;
-                    int h = item % heads;
-                    int kvHead = h / group;
-                    int offset = t * dim + h * headSize;
-                    attention.attend(query, offset, start + t, new KeyRows(cache.keys(layer, kvHead), headSize),
+                    int t = item / (kvHeads * parts);
+                    int kvHead = item / parts % kvHeads;
+                    int offset = t * dim + (kvHead * group + item % parts * heads) * headSize;
+                    attention.attend(query, offset, heads, start + t, new KeyRows(cache.keys(layer, kvHead), headSize),
                             cache.values(layer, kvHead), attended, offset, scratch);
                 }
             });
             return;
         }
-        for (int kvHead = 0; kvHead < config.kvHeads(); kvHead++) {
+        for (int kvHead = 0; kvHead < kvHeads; kvHead++) {
             keyColumns.fill(cache.keys(layer, kvHead), start + n);
             MemorySegment values = cache.values(layer, kvHead);
-            int firstHead = kvHead * group;
-            Parallel.forRange(n * group, cost, (from, to) -> {
-                DualChunkAttention.Scratch scratch = new DualChunkAttention.Scratch(headSize);
-                for (int item = from; item < to; item++) {
-                    int t = item / group;
-                    int offset = t * dim + (firstHead + item % group) * headSize;
-                    attention.attend(query, offset, start + t, keyColumns, values, attended, offset, scratch);
+            int headsOffset = kvHead * group * headSize;
+            Parallel.forRange(n, cost, (from, to) -> {
+                DualChunkAttention.Scratch scratch = new DualChunkAttention.Scratch(headSize, group);
+                for (int t = from; t < to; t++) {
+                    int offset = t * dim + headsOffset;
+                    attention.attend(query, offset, group, start + t, keyColumns, values, attended, offset, scratch);
                 }
             });
         }
+    }
+
+    /**
+     * Into how many parts to split each KV head's {@code group} query heads so that {@code items}
+     * (tokens x KV heads) become enough pieces for every thread: decoding has one token, and
+     * TinyLlama's 4 KV heads alone would leave one of two threads waiting on the other's last.
+     */
+    private static int splitGroups(int items, int group) {
+        int parts = 1;
+        while (items * parts < 4 * Parallel.threads() && group % (2 * parts) == 0) {
+            parts *= 2;
+        }
+        return parts;
     }
 }

@@ -1,5 +1,6 @@
 package dev.dossier.runtime.attention;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.lang.foreign.Arena;
@@ -28,6 +29,35 @@ class DualChunkAttentionTest {
         check(AttentionConfig.rope(), 150);
     }
 
+    @Test
+    void headsAttendedTogetherMatchEachHeadAlone() {
+        AttentionConfig config = new AttentionConfig(true, 20, 5);
+        int n = 130;
+        int heads = 3;
+        Random random = new Random(7);
+        Rope rope = new Rope(HEAD_SIZE, HEAD_SIZE, BASE, config.maxRotationPosition(n) + 1);
+        DualChunkAttention attention = new DualChunkAttention(config, rope, HEAD_SIZE);
+        MemorySegment keyCache = Arena.ofAuto().allocate((long) n * HEAD_SIZE * Float.BYTES, 64);
+        MemorySegment valueCache = Arena.ofAuto().allocate((long) n * HEAD_SIZE * Float.BYTES, 64);
+        for (int j = 0; j < n * HEAD_SIZE; j++) {
+            keyCache.setAtIndex(ValueLayout.JAVA_FLOAT, j, (float) random.nextGaussian());
+            valueCache.setAtIndex(ValueLayout.JAVA_FLOAT, j, (float) random.nextGaussian());
+        }
+        Keys keys = new KeyRows(keyCache, HEAD_SIZE);
+        for (int i : new int[] {0, 19, 20, 64, 129}) {
+            float[] queries = new float[heads * HEAD_SIZE];
+            for (int d = 0; d < queries.length; d++) queries[d] = (float) random.nextGaussian();
+            float[] together = new float[heads * HEAD_SIZE];
+            attention.attend(queries, 0, heads, i, keys, valueCache, together, 0, new DualChunkAttention.Scratch(HEAD_SIZE, heads));
+            float[] alone = new float[heads * HEAD_SIZE];
+            DualChunkAttention.Scratch one = new DualChunkAttention.Scratch(HEAD_SIZE, 1);
+            for (int h = 0; h < heads; h++) {
+                attention.attend(queries, h * HEAD_SIZE, 1, i, keys, valueCache, alone, h * HEAD_SIZE, one);
+            }
+            assertArrayEquals(alone, together, "query " + i);
+        }
+    }
+
     private static void check(AttentionConfig config, int n) {
         Random random = new Random(n);
         float[][] queries = randomVectors(random, n);
@@ -47,11 +77,11 @@ class DualChunkAttentionTest {
         }
         KeyColumns columns = new KeyColumns(HEAD_SIZE);
         columns.fill(keyCache, n);
-        DualChunkAttention.Scratch scratch = new DualChunkAttention.Scratch(HEAD_SIZE);
+        DualChunkAttention.Scratch scratch = new DualChunkAttention.Scratch(HEAD_SIZE, 1);
         float[] out = new float[HEAD_SIZE];
         for (Keys layout : new Keys[] {new KeyRows(keyCache, HEAD_SIZE), columns}) {
             for (int i = 0; i < n; i++) {
-                attention.attend(queries[i], 0, i, layout, valueCache, out, 0, scratch);
+                attention.attend(queries[i], 0, 1, i, layout, valueCache, out, 0, scratch);
                 double[] expected = reference(config, queries, keys, values, i);
                 for (int d = 0; d < HEAD_SIZE; d++) {
                     assertEquals(expected[d], out[d], 2e-5, layout.getClass().getSimpleName() + " " + config + " query " + i + " dim " + d);
