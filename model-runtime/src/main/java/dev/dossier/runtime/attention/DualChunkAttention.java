@@ -3,7 +3,8 @@ package dev.dossier.runtime.attention;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Causal attention of one query head over the cached keys, with DCA or plain RoPE positions.
+ * Causal attention of the query heads that share one KV head over its cached keys, with DCA or
+ * plain RoPE positions.
  * Each part (inter, successive, intra) is computed flash-style into its own
  * {@link SoftmaxState} and the parts are merged by log-sum-exp, so memory is linear in the
  * sequence length. Queries arrive unrotated; keys in the cache are already rotated.

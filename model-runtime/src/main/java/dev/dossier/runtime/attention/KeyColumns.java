@@ -17,10 +17,11 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class KeyColumns implements Keys {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    static final int LANES = F.length();
+    private static final int LANES = F.length();
 
     private final int headSize;
     private float[] columns = new float[0];
+    /** How many keys the last {@link #fill} copied. */
     private int count;
 
     /** Needs {@code headSize} divisible by 4 (the kernel runs four chains of multiply-adds); see {@link #fits}. */
@@ -56,11 +57,6 @@ public final class KeyColumns implements Keys {
                 }
             }
         });
-    }
-
-    /** How many keys the last {@link #fill} copied. */
-    public int count() {
-        return count;
     }
 
     @Override

@@ -31,7 +31,7 @@ public final class JavaSession extends Session {
 
     private final LlamaConfig config;
     private final DualChunkAttention attention;
-    /** The keys of the KV head being attended, regrouped; rebuilt per head, layer and block. */
+    /** The keys of the KV head being attended, regrouped; rebuilt per head, layer and block. Null where the head size does not fit the layout. */
     private final KeyColumns keyColumns;
 
     // Activations of one block of tokens, laid out token after token.
@@ -150,7 +150,7 @@ public final class JavaSession extends Session {
         int dim = config.dim();
         int group = config.queriesPerKvHead();
         long cost = (long) (start + n) * headSize * 4 * group;
-        if (n < COLUMNS_FROM_TOKENS || !KeyColumns.fits(headSize)) {
+        if (n < COLUMNS_FROM_TOKENS || keyColumns == null) {
             int parts = splitGroups(n * kvHeads, group);
             int heads = group / parts;
             int items = n * kvHeads * parts;
