@@ -58,6 +58,15 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeat", paramLabel = "R", defaultValue = "1", description = "Runs; speeds are their medians (default: ${DEFAULT-VALUE}).")
     int repeat;
 
+    @Option(names = "--warmup", paramLabel = "W", defaultValue = "1",
+            description = "Uncounted runs before the measured ones (a prompt of at most " + WARMUP_PROMPT + " tokens, at most "
+                    + WARMUP_GEN + " decoded), so the JIT compiler has compiled the kernels, as a long-running server has; "
+                    + "like llama-bench's warm-up run (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    static final int WARMUP_PROMPT = 64;
+    static final int WARMUP_GEN = 16;
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the random prompt (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -81,14 +90,15 @@ final class BenchCommand implements Callable<Integer> {
             + "decoding if reading the weights once per token were the only cost.")
     boolean roofline;
 
-    record Run(double prefillTokensPerSecond, double decodeTokensPerSecond, double filledDecodeTokensPerSecond) {}
+    /** One run's speeds; {@code lastToken} is the greedy choice after its last decoded token. */
+    record Run(double prefillTokensPerSecond, double decodeTokensPerSecond, double filledDecodeTokensPerSecond, int lastToken) {}
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (promptTokens < 1 || genTokens < 0 || repeat < 1) {
-            throw new InputException("--prompt-tokens and --repeat must be at least 1, --gen-tokens at least 0");
+        if (promptTokens < 1 || genTokens < 0 || repeat < 1 || warmup < 0) {
+            throw new InputException("--prompt-tokens and --repeat must be at least 1, --gen-tokens and --warmup at least 0");
         }
         if (threads != null) {
             if (threads < 1) {
@@ -111,6 +121,13 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 List<Run> runs = new ArrayList<>();
                 try (Engine engine = kinds.get(e).open(llama, EngineOptions.progress(err))) {
+                    int[] warmupPrompt = Arrays.copyOf(prompt, Math.min(prompt.length, WARMUP_PROMPT));
+                    for (int w = 0; w < warmup; w++) {
+                        try (ProgressLine progress = new ProgressLine(err)) {
+                            progress.show(engine.name() + " warm-up " + (w + 1) + "/" + warmup);
+                            timeRun(engine, attentionConfig, warmupPrompt, Math.min(genTokens, WARMUP_GEN), Session.Progress.NONE);
+                        }
+                    }
                     for (int r = 0; r < repeat; r++) {
                         try (ProgressLine progress = new ProgressLine(err)) {
                             String label = engine.name() + " run " + (r + 1) + "/" + repeat + ": prefill";
@@ -178,6 +195,13 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private Run runOnce(Engine engine, AttentionConfig attentionConfig, int[] prompt, Session.Progress progress) {
+        Run run = timeRun(engine, attentionConfig, prompt, genTokens, progress);
+        return contextFill == 0 ? run : new Run(run.prefillTokensPerSecond(), run.decodeTokensPerSecond(),
+                decodeAfterFill(engine, attentionConfig, prompt, run.lastToken()), run.lastToken());
+    }
+
+    /** Prefills {@code prompt} into a fresh session and decodes {@code genTokens} greedily after it. */
+    private static Run timeRun(Engine engine, AttentionConfig attentionConfig, int[] prompt, int genTokens, Session.Progress progress) {
         Llama llama = engine.model();
         Session session = engine.newSession(attentionConfig, prompt.length + genTokens);
         float[][] last = new float[1][];
@@ -192,8 +216,7 @@ final class BenchCommand implements Callable<Integer> {
             logits = session.next(argmax(logits));
         }
         long decodeNanos = System.nanoTime() - start;
-        return new Run(prompt.length / (prefillNanos / 1e9), genTokens == 0 ? 0 : genTokens / (decodeNanos / 1e9),
-                contextFill > 0 ? decodeAfterFill(engine, attentionConfig, prompt, argmax(logits)) : 0);
+        return new Run(prompt.length / (prefillNanos / 1e9), genTokens == 0 ? 0 : genTokens / (decodeNanos / 1e9), 0, argmax(logits));
     }
 
     /** Decodes after {@code contextFill} synthetic cached tokens; returns tokens per second. */
@@ -247,7 +270,7 @@ final class BenchCommand implements Callable<Integer> {
         out.printf("model          %s (%s, %s)%n", llama.path(), mainType(llama), Sizes.bytes(Files.size(llama.path())));
         out.printf("threads        %d%n", Parallel.threads());
         out.printf("attention      %s%n", attentionConfig.dca() ? "dca" : "rope");
-        out.printf("runs           %d (speeds are the median)%n", repeat);
+        out.printf("runs           %d (speeds are the median), after %d uncounted warm-up run(s)%n", repeat, warmup);
         out.printf("%-8s %-22s %-22s %s%s%n", "engine", "prefill " + promptTokens + " (tok/s)", "decode " + genTokens + " (tok/s)",
                 contextFill > 0 ? String.format("%-22s ", "decode @" + contextFill + " (tok/s)") : "", "peak RSS");
         out.flush();
@@ -269,6 +292,7 @@ final class BenchCommand implements Callable<Integer> {
             fields.put("prompt_tokens", promptTokens);
             fields.put("gen_tokens", genTokens);
             fields.put("repeat", repeat);
+            fields.put("warmup", warmup);
             fields.put("prefill_tokens_per_s", prefill);
             fields.put("decode_tokens_per_s", decode);
             fields.put("peak_rss_mb", peakRssMb);

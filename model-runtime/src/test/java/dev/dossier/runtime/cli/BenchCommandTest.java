@@ -69,7 +69,7 @@ class BenchCommandTest {
     void benchJsonReportsSpeedsAndPeakMemory() throws Exception {
         Path model = tinyModel("Q8_0");
         Cli.Result result = Cli.run("bench", "--model", model.toString(), "--threads", "2", "--prompt-tokens", "100",
-                "--gen-tokens", "8", "--repeat", "2", "--json");
+                "--gen-tokens", "8", "--repeat", "2", "--warmup", "2", "--json");
         assertEquals(0, result.exitCode(), result.err());
         assertEquals(1, result.out().lines().count(), "one line per engine: " + result.out());
         JsonNode json = JSON.readTree(result.lastOutLine());
@@ -81,9 +81,18 @@ class BenchCommandTest {
         assertEquals(2, json.get("threads").asInt());
         assertEquals(100, json.get("prompt_tokens").asInt());
         assertEquals(8, json.get("gen_tokens").asInt());
-        assertEquals(2, json.get("runs").size());
+        assertEquals(2, json.get("runs").size(), "warm-up runs are not counted: " + json);
+        assertEquals(2, json.get("warmup").asInt());
+        assertTrue(result.err().contains("warm-up 2/2"), result.err());
         assertEquals("dca", json.get("attention").asText());
         assertTrue(Files.size(model) > 0);
+    }
+
+    @Test
+    void benchRejectsANegativeWarmup() {
+        Cli.Result result = Cli.run("bench", "--model", Cli.model(), "--warmup", "-1");
+        assertEquals(2, result.exitCode(), result.err());
+        assertTrue(result.err().contains("--warmup"), result.err());
     }
 
     @Test
