@@ -1,7 +1,5 @@
 package dev.dossier.runtime.attention;
 
-import java.lang.foreign.MemorySegment;
-
 /**
  * Causal attention of the query heads that share one KV head over its cached keys, with DCA or
  * plain RoPE positions.
@@ -55,16 +53,15 @@ public final class DualChunkAttention {
      * Writes to {@code out[outOffset + h * headSize ..+headSize)} the attention output of query
      * {@code i}'s heads {@code h < heads} ({@code query[queryOffset + h * headSize ..+headSize)},
      * unrotated) over keys {@code 0..i}: heads that share one KV head of a {@link KvCache},
-     * {@code keys} (in either layout) and {@code values}. The heads of one token have the same
+     * {@code keys} and {@code values} (in either layout). The heads of one token have the same
      * DCA parts, so each block of keys and values is read once for all of them while it is in
      * the core's cache, instead of once per head (grouped-query attention).
      */
-    public void attend(float[] query, int queryOffset, int heads, int i, Keys keys, MemorySegment values,
+    public void attend(float[] query, int queryOffset, int heads, int i, Keys keys, Values values,
                        float[] out, int outOffset, Scratch scratch) {
         for (int h = 0; h < heads; h++) {
             scratch.totals[h].reset();
         }
-        long headBytes = (long) headSize * Float.BYTES;
         int partCount = config.parts(i, scratch.parts);
         for (int p = 0; p < partCount; p++) {
             AttentionPart part = scratch.parts[p];
@@ -76,7 +73,7 @@ public final class DualChunkAttention {
                 int n = Math.min(KEY_BLOCK, part.keyEnd() - blockStart);
                 for (int h = 0; h < heads; h++) {
                     keys.scores(scratch.rotatedQueries[h], blockStart, n, scale, scratch.scores);
-                    scratch.partials[h].addBlock(scratch.scores, n, values, blockStart * headBytes);
+                    scratch.partials[h].addBlock(scratch.scores, n, values, blockStart);
                 }
             }
             for (int h = 0; h < heads; h++) {

@@ -1,8 +1,6 @@
 package dev.dossier.runtime.attention;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
+import dev.dossier.runtime.compute.VectorOps;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -25,30 +23,27 @@ final class HeadVectors {
     }
 
     /**
-     * {@code scores[k] = scale * sum(q[d] * key_k[d])} for the {@code n} cached keys from byte
-     * {@code byteOffset} of {@code keys} on (native-order floats, one head after another). Four
-     * keys at a time share each load of the query, and each key costs one horizontal sum.
+     * {@code scores[k] = scale * sum(q[d] * key_k[d])} for the {@code n} keys from {@code offset}
+     * of {@code keys} on, one head after another. Four keys at a time share each load of the
+     * query, and each key costs one horizontal sum.
      */
-    static void scores(float[] q, MemorySegment keys, long byteOffset, int n, int headSize, float scale, float[] scores) {
+    static void scores(float[] q, float[] keys, int offset, int n, int headSize, float scale, float[] scores) {
         VectorSpecies<Float> f = species(headSize);
-        int bound = f.loopBound(headSize);
-        long headBytes = (long) headSize * Float.BYTES;
         int k = 0;
-        if (bound == headSize) {
+        if (f.loopBound(headSize) == headSize) {
             for (; k + 4 <= n; k += 4) {
-                long at = byteOffset + k * headBytes;
+                int at = offset + k * headSize;
                 FloatVector q0 = FloatVector.fromArray(f, q, 0);
-                FloatVector a0 = q0.mul(load(f, keys, at));
-                FloatVector a1 = q0.mul(load(f, keys, at + headBytes));
-                FloatVector a2 = q0.mul(load(f, keys, at + 2 * headBytes));
-                FloatVector a3 = q0.mul(load(f, keys, at + 3 * headBytes));
+                FloatVector a0 = q0.mul(FloatVector.fromArray(f, keys, at));
+                FloatVector a1 = q0.mul(FloatVector.fromArray(f, keys, at + headSize));
+                FloatVector a2 = q0.mul(FloatVector.fromArray(f, keys, at + 2 * headSize));
+                FloatVector a3 = q0.mul(FloatVector.fromArray(f, keys, at + 3 * headSize));
                 for (int d = f.length(); d < headSize; d += f.length()) {
                     FloatVector qd = FloatVector.fromArray(f, q, d);
-                    long o = at + (long) d * Float.BYTES;
-                    a0 = load(f, keys, o).fma(qd, a0);
-                    a1 = load(f, keys, o + headBytes).fma(qd, a1);
-                    a2 = load(f, keys, o + 2 * headBytes).fma(qd, a2);
-                    a3 = load(f, keys, o + 3 * headBytes).fma(qd, a3);
+                    a0 = FloatVector.fromArray(f, keys, at + d).fma(qd, a0);
+                    a1 = FloatVector.fromArray(f, keys, at + headSize + d).fma(qd, a1);
+                    a2 = FloatVector.fromArray(f, keys, at + 2 * headSize + d).fma(qd, a2);
+                    a3 = FloatVector.fromArray(f, keys, at + 3 * headSize + d).fma(qd, a3);
                 }
                 scores[k] = a0.reduceLanes(VectorOperators.ADD) * scale;
                 scores[k + 1] = a1.reduceLanes(VectorOperators.ADD) * scale;
@@ -57,50 +52,30 @@ final class HeadVectors {
             }
         }
         for (; k < n; k++) {
-            scores[k] = dot(q, keys, byteOffset + k * headBytes, headSize) * scale;
+            scores[k] = VectorOps.dot(q, 0, keys, offset + k * headSize, headSize) * scale;
         }
-    }
-
-    /** {@code sum(a[d] * b[d])} for {@code d < n}, with {@code b} the native-order floats of {@code segment} from byte {@code byteOffset} on. */
-    private static float dot(float[] a, MemorySegment segment, long byteOffset, int n) {
-        VectorSpecies<Float> f = species(n);
-        int bound = f.loopBound(n);
-        float sum = 0;
-        if (bound > 0) {
-            FloatVector acc = FloatVector.fromArray(f, a, 0).mul(load(f, segment, byteOffset));
-            for (int d = f.length(); d < bound; d += f.length()) {
-                acc = FloatVector.fromArray(f, a, d).fma(load(f, segment, byteOffset + (long) d * Float.BYTES), acc);
-            }
-            sum = acc.reduceLanes(VectorOperators.ADD);
-        }
-        for (int d = bound; d < n; d++) {
-            sum += a[d] * segment.get(ValueLayout.JAVA_FLOAT, byteOffset + (long) d * Float.BYTES);
-        }
-        return sum;
     }
 
     /**
-     * {@code into[d] += sum_k p[k] * value_k[d]} for the {@code n} cached values from byte
-     * {@code byteOffset} of {@code values} on: four vectors of {@code into} at a time stay in
-     * registers while every value of the block is added, instead of a load and a store per value.
+     * {@code into[d] += sum_k p[k] * value_k[d]} for the {@code n} values from {@code offset} of
+     * {@code values} on: four vectors of {@code into} at a time stay in registers while every
+     * value of the block is added, instead of a load and a store per value.
      */
-    static void addWeighted(float[] into, float[] p, int n, MemorySegment values, long byteOffset, int headSize) {
+    static void addWeighted(float[] into, float[] p, int n, float[] values, int offset, int headSize) {
         VectorSpecies<Float> f = species(headSize);
         int step = f.length();
-        long headBytes = (long) headSize * Float.BYTES;
         int d = 0;
         for (; d + 4 * step <= headSize; d += 4 * step) {
             FloatVector a0 = FloatVector.fromArray(f, into, d);
             FloatVector a1 = FloatVector.fromArray(f, into, d + step);
             FloatVector a2 = FloatVector.fromArray(f, into, d + 2 * step);
             FloatVector a3 = FloatVector.fromArray(f, into, d + 3 * step);
-            long at = byteOffset + (long) d * Float.BYTES;
-            for (int k = 0; k < n; k++, at += headBytes) {
+            for (int k = 0, at = offset + d; k < n; k++, at += headSize) {
                 FloatVector pk = FloatVector.broadcast(f, p[k]);
-                a0 = load(f, values, at).fma(pk, a0);
-                a1 = load(f, values, at + (long) step * Float.BYTES).fma(pk, a1);
-                a2 = load(f, values, at + 2L * step * Float.BYTES).fma(pk, a2);
-                a3 = load(f, values, at + 3L * step * Float.BYTES).fma(pk, a3);
+                a0 = FloatVector.fromArray(f, values, at).fma(pk, a0);
+                a1 = FloatVector.fromArray(f, values, at + step).fma(pk, a1);
+                a2 = FloatVector.fromArray(f, values, at + 2 * step).fma(pk, a2);
+                a3 = FloatVector.fromArray(f, values, at + 3 * step).fma(pk, a3);
             }
             a0.intoArray(into, d);
             a1.intoArray(into, d + step);
@@ -109,23 +84,18 @@ final class HeadVectors {
         }
         for (; d + step <= headSize; d += step) {
             FloatVector a = FloatVector.fromArray(f, into, d);
-            long at = byteOffset + (long) d * Float.BYTES;
-            for (int k = 0; k < n; k++, at += headBytes) {
-                a = load(f, values, at).fma(FloatVector.broadcast(f, p[k]), a);
+            for (int k = 0, at = offset + d; k < n; k++, at += headSize) {
+                a = FloatVector.fromArray(f, values, at).fma(FloatVector.broadcast(f, p[k]), a);
             }
             a.intoArray(into, d);
         }
         for (; d < headSize; d++) {
             float sum = into[d];
             for (int k = 0; k < n; k++) {
-                sum += p[k] * values.get(ValueLayout.JAVA_FLOAT, byteOffset + k * headBytes + (long) d * Float.BYTES);
+                sum += p[k] * values[offset + k * headSize + d];
             }
             into[d] = sum;
         }
-    }
-
-    private static FloatVector load(VectorSpecies<Float> species, MemorySegment segment, long byteOffset) {
-        return FloatVector.fromMemorySegment(species, segment, byteOffset, ByteOrder.nativeOrder());
     }
 
     /** The largest of {@code x[0..n)}. */

@@ -1,8 +1,6 @@
 package dev.dossier.runtime.attention;
 
 import dev.dossier.runtime.compute.Parallel;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -36,8 +34,8 @@ public final class KeyColumns implements Keys {
         return headSize % 4 == 0;
     }
 
-    /** Copies the first {@code count} keys of a head of the cache (native-order floats, key after key), in parallel. */
-    public void fill(MemorySegment keys, int count) {
+    /** Copies the first {@code count} keys of head {@code kvHead} of {@code layer}, in parallel. */
+    public void fill(KvCache cache, int layer, int kvHead, int count) {
         int groups = (count + LANES - 1) / LANES;
         int size = groups * headSize * LANES;
         if (columns.length < size) {
@@ -46,13 +44,14 @@ public final class KeyColumns implements Keys {
         this.count = count;
         float[] target = columns;
         Parallel.forRange(groups, (long) LANES * headSize, (from, to) -> {
+            float[] group = new float[LANES * headSize];
             for (int g = from; g < to; g++) {
                 int keysInGroup = Math.min(LANES, count - g * LANES);
+                cache.readKeys(layer, kvHead, g * LANES, keysInGroup, group, 0);
                 for (int lane = 0; lane < keysInGroup; lane++) {
-                    long keyByte = (long) (g * LANES + lane) * headSize * Float.BYTES;
                     int at = g * headSize * LANES + lane;
                     for (int d = 0; d < headSize; d++, at += LANES) {
-                        target[at] = keys.get(ValueLayout.JAVA_FLOAT, keyByte + (long) d * Float.BYTES);
+                        target[at] = group[lane * headSize + d];
                     }
                 }
             }

@@ -2,10 +2,11 @@ package dev.dossier.runtime.attention;
 
 /**
  * One KV head's cached keys as the attention loop reads them, in one of two layouts, each with
- * the score kernel that suits it: {@link KeyRows}, the cache itself, for a few queries (decoding);
- * {@link KeyColumns}, a regrouped copy, for a block of queries (prefill).
+ * the score kernel that suits it: {@link CacheRows}, the cache's own rows decoded a block at a
+ * time, for a few queries (decoding); {@link KeyColumns}, a regrouped copy, for a block of
+ * queries (prefill).
  */
-public sealed interface Keys permits KeyRows, KeyColumns {
+public sealed interface Keys permits CacheRows, KeyColumns {
     /** {@code scores[j] = scale * (q . key(first + j))} for {@code j < n}. */
     void scores(float[] q, int first, int n, float scale, float[] scores);
 }

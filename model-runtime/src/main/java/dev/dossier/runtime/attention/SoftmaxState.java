@@ -1,7 +1,5 @@
 package dev.dossier.runtime.attention;
 
-import java.lang.foreign.MemorySegment;
-
 /**
  * The running state of an online (flash-style) softmax over some keys, for one query head:
  * the largest score seen, the sum of {@code exp(score - max)}, and the value vectors weighted
@@ -24,11 +22,8 @@ public final class SoftmaxState {
         java.util.Arrays.fill(weighted, 0);
     }
 
-    /**
-     * Adds keys with {@code scores[0..n)} whose values are native-order floats of {@code values}
-     * from byte {@code valueByteOffset} on, one head-size apart.
-     */
-    void addBlock(float[] scores, int n, MemorySegment values, long valueByteOffset) {
+    /** Adds keys {@code first..first + n} of {@code values}' head, with {@code scores[0..n)}. */
+    void addBlock(float[] scores, int n, Values values, int first) {
         float blockMax = HeadVectors.max(scores, n);
         if (blockMax > max) {
             rescale(max == Float.NEGATIVE_INFINITY ? 0 : (float) Math.exp(max - blockMax));
@@ -36,7 +31,7 @@ public final class SoftmaxState {
         }
         // Scores become weights in place, all exps of the block in one vector pass.
         sum += HeadVectors.expShifted(scores, n, max);
-        HeadVectors.addWeighted(weighted, scores, n, values, valueByteOffset, weighted.length);
+        values.addWeighted(weighted, scores, first, n);
     }
 
     private void rescale(float factor) {

@@ -14,8 +14,6 @@ import dev.dossier.runtime.onnx.OnnxEngine;
 import dev.dossier.runtime.tensor.FloatTensor;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -224,16 +222,20 @@ final class BenchCommand implements Callable<Integer> {
         Session session = engine.newSession(attentionConfig, contextFill + genTokens + 1);
         KvCache cache = session.cache();
         SplittableRandom random = new SplittableRandom(seed);
-        long floats = (long) contextFill * cache.headSize();
+        float[] key = new float[cache.headSize()];
+        float[] value = new float[cache.headSize()];
         for (int l = 0; l < cache.layers(); l++) {
             for (int h = 0; h < cache.kvHeads(); h++) {
-                for (MemorySegment segment : List.of(cache.keys(l, h), cache.values(l, h))) {
-                    for (long i = 0; i < floats; i++) {
-                        segment.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) random.nextGaussian() * 0.5f);
+                for (int p = 0; p < contextFill; p++) {
+                    for (int d = 0; d < key.length; d++) {
+                        key[d] = (float) random.nextGaussian() * 0.5f;
+                        value[d] = (float) random.nextGaussian() * 0.5f;
                     }
+                    cache.store(l, h, p, key, 0, value, 0);
                 }
             }
         }
+        filledCacheBytes = KvCache.bytesFor(cache.layers(), cache.kvHeads(), cache.headSize(), contextFill, cache.precision());
         int[] tokens = new int[contextFill];
         for (int i = 0; i < contextFill; i++) {
             tokens[i] = prompt[i % prompt.length];
@@ -255,6 +257,8 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private CallTimings.Snapshot lastCallTimings;
+    /** The KV cache bytes of the last {@link #decodeAfterFill}'s filled tokens, in its engine's precision. */
+    private long filledCacheBytes;
 
     private static int argmax(float[] values) {
         int best = 0;
@@ -299,7 +303,7 @@ final class BenchCommand implements Callable<Integer> {
             if (contextFill > 0) {
                 fields.put("context_fill", contextFill);
                 fields.put("filled_decode_tokens_per_s", filledDecode);
-                fields.put("kv_cache_mb_at_fill", kvCacheBytes(llama, contextFill) / 1e6);
+                fields.put("kv_cache_mb_at_fill", filledCacheBytes / 1e6);
                 if (lastCallTimings != null) {
                     fields.put("onnx_input_ms_per_call", lastCallTimings.inputMs());
                     fields.put("onnx_run_ms_per_call", lastCallTimings.runMs());
@@ -314,14 +318,10 @@ final class BenchCommand implements Callable<Integer> {
                     contextFill > 0 ? String.format(Locale.ROOT, "%-22.2f ", filledDecode) : "", peakRssMb);
             if (contextFill > 0 && lastCallTimings != null) {
                 out.printf(Locale.ROOT, "         onnx decode call at %d cached tokens (%.0f MB of keys and values): inputs %.3f ms, run %.2f ms, outputs %.3f ms%n",
-                        contextFill, kvCacheBytes(llama, contextFill) / 1e6, lastCallTimings.inputMs(), lastCallTimings.runMs(), lastCallTimings.outputMs());
+                        contextFill, filledCacheBytes / 1e6, lastCallTimings.inputMs(), lastCallTimings.runMs(), lastCallTimings.outputMs());
             }
         }
         out.flush(); // a later engine may fail: this one's result is out already
-    }
-
-    private static long kvCacheBytes(Llama llama, int tokens) {
-        return 2L * llama.config().layers() * llama.config().kvDim() * tokens * Float.BYTES;
     }
 
     static double median(double[] values) {

@@ -1,9 +1,11 @@
 package dev.dossier.runtime.cli;
 
 import dev.dossier.runtime.attention.AttentionConfig;
+import dev.dossier.runtime.attention.KvCache;
 import dev.dossier.runtime.engine.Engine;
 import dev.dossier.runtime.engine.EngineComparison;
 import dev.dossier.runtime.engine.EngineKind;
+import dev.dossier.runtime.engine.JavaEngine;
 import dev.dossier.runtime.model.Llama;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -22,6 +24,7 @@ import picocli.CommandLine.Spec;
         description = {"Checks that an engine computes the same logits and greedy text as the Java engine,",
                 "with DCA and with plain RoPE, at prompt lengths below, at and beyond the DCA chunk length L = CS - LS.",
                 "Exit status 0 when every case agrees (max |logit difference| <= 1e-3 x max(1, max |logit|)), 1 otherwise.",
+                "The Java engine keeps its KV cache in F32 here, as the other engines do, so only the engines' arithmetic differs.",
                 "With --json, one JSON object per case."})
 final class CompareEnginesCommand implements Callable<Integer> {
     @Spec
@@ -56,7 +59,7 @@ final class CompareEnginesCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         EngineKind candidateKind = EngineKind.parse(engine);
         try (Llama llama = model.load(err);
-             Engine reference = EngineKind.JAVA.open(llama);
+             Engine reference = new JavaEngine(llama, KvCache.Precision.F32);
              Engine candidate = candidateKind.open(llama, EngineOptions.progress(err))) {
             AttentionConfig dca = AttentionConfig.dcaOrDefaults(chunkSize, localWindow, llama.config().contextLength());
             List<EngineComparison.Case> cases = EngineComparison.standardCases(dca);

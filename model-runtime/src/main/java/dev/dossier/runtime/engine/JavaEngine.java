@@ -1,16 +1,26 @@
 package dev.dossier.runtime.engine;
 
 import dev.dossier.runtime.attention.AttentionConfig;
+import dev.dossier.runtime.attention.KvCache;
 import dev.dossier.runtime.model.JavaSession;
 import dev.dossier.runtime.model.Llama;
 import dev.dossier.runtime.model.Session;
 
-/** The pure-Java engine: runs on every machine, needs nothing beside the model. */
+/**
+ * The pure-Java engine: runs on every machine, needs nothing beside the model. Its sessions keep
+ * the KV cache in F16 unless told otherwise (see {@link JavaSession}).
+ */
 public final class JavaEngine implements Engine {
     private final Llama model;
+    private final KvCache.Precision kvPrecision;
 
     public JavaEngine(Llama model) {
+        this(model, KvCache.Precision.F16);
+    }
+
+    public JavaEngine(Llama model, KvCache.Precision kvPrecision) {
         this.model = model;
+        this.kvPrecision = kvPrecision;
     }
 
     @Override
@@ -25,7 +35,7 @@ public final class JavaEngine implements Engine {
 
     @Override
     public Session newSession(AttentionConfig attention, int capacity) {
-        return new JavaSession(model, attention, capacity);
+        return new JavaSession(model, attention, capacity, JavaSession.DEFAULT_BLOCK, kvPrecision);
     }
 
     /** Nothing to release: sessions hold their own memory. */

@@ -1,16 +1,15 @@
 package dev.dossier.runtime.model;
 
 import dev.dossier.runtime.attention.AttentionConfig;
+import dev.dossier.runtime.attention.CacheRows;
 import dev.dossier.runtime.attention.DualChunkAttention;
 import dev.dossier.runtime.attention.KeyColumns;
-import dev.dossier.runtime.attention.KeyRows;
 import dev.dossier.runtime.attention.KvCache;
 import dev.dossier.runtime.attention.Rope;
+import dev.dossier.runtime.attention.ValueRows;
 import dev.dossier.runtime.compute.MatMul;
 import dev.dossier.runtime.compute.Parallel;
 import dev.dossier.runtime.compute.VectorOps;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * A {@link Session} whose forward pass runs in pure Java: Vector API matrix kernels over the
@@ -33,6 +32,9 @@ public final class JavaSession extends Session {
     private final DualChunkAttention attention;
     /** The keys of the KV head being attended, regrouped; rebuilt per head, layer and block. Null where the head size does not fit the layout. */
     private final KeyColumns keyColumns;
+    private final ValueRows valueRows;
+    /** Each thread's decoding buffers (see {@link CacheRows}). */
+    private final ThreadLocal<CacheRows> cacheRows;
 
     // Activations of one block of tokens, laid out token after token.
     private final float[] x;
@@ -51,13 +53,23 @@ public final class JavaSession extends Session {
     }
 
     public JavaSession(Llama model, AttentionConfig attentionConfig, int capacity, int blockSize) {
-        super(model, attentionConfig, capacity, blockSize);
+        this(model, attentionConfig, capacity, blockSize, KvCache.Precision.F16);
+    }
+
+    /**
+     * @param kvPrecision how the KV cache stores keys and values: F16 (the default) holds twice
+     *                    the context in the same memory; F32 keeps every bit the model computed
+     */
+    public JavaSession(Llama model, AttentionConfig attentionConfig, int capacity, int blockSize, KvCache.Precision kvPrecision) {
+        super(model, attentionConfig, capacity, blockSize, kvPrecision);
         this.config = model.config();
         int headSize = config.headSize();
         Rope rope = new Rope(headSize, config.ropeDimensions(), config.ropeBase(),
                 attentionConfig.maxRotationPosition(capacity) + 1);
         this.attention = new DualChunkAttention(attentionConfig, rope, headSize);
         this.keyColumns = KeyColumns.fits(headSize) ? new KeyColumns(headSize) : null;
+        this.valueRows = new ValueRows(headSize);
+        this.cacheRows = ThreadLocal.withInitial(() -> new CacheRows(headSize));
         int dim = config.dim();
         this.x = new float[blockSize * dim];
         this.normed = new float[blockSize * dim];
@@ -128,10 +140,8 @@ public final class JavaSession extends Session {
         for (int t = 0; t < n; t++) {
             int p = position() + t;
             attention.rope().rotate(key, t * kvDim, config.kvHeads(), positions.keyPosition(p));
-            long byteOffset = (long) p * headSize * Float.BYTES;
             for (int h = 0; h < config.kvHeads(); h++) {
-                MemorySegment.copy(key, t * kvDim + h * headSize, cache.keys(layer, h), ValueLayout.JAVA_FLOAT, byteOffset, headSize);
-                MemorySegment.copy(value, t * kvDim + h * headSize, cache.values(layer, h), ValueLayout.JAVA_FLOAT, byteOffset, headSize);
+                cache.store(layer, h, p, key, t * kvDim + h * headSize, value, t * kvDim + h * headSize);
             }
         }
     }
@@ -140,7 +150,8 @@ public final class JavaSession extends Session {
      * Attention for the block's queries, one item per token and KV head (its query heads
      * together, see {@link DualChunkAttention#attend}). A block of prefill shares each KV head
      * among {@code n x queriesPerKvHead} queries, so each head's keys are first regrouped into
-     * {@link KeyColumns}; a few queries (decoding) read the cache's rows directly.
+     * {@link KeyColumns} and its values decoded into {@link ValueRows}; a few queries (decoding)
+     * read the cache's rows in place ({@link CacheRows}).
      */
     private void attend(int layer, int n) {
         KvCache cache = cache();
@@ -156,25 +167,26 @@ public final class JavaSession extends Session {
             int items = n * kvHeads * parts;
             Parallel.forRange(items, cost / parts, (from, to) -> {
                 DualChunkAttention.Scratch scratch = new DualChunkAttention.Scratch(headSize, heads);
+                CacheRows rows = cacheRows.get();
                 for (int item = from; item < to; item++) {
                     int t = item / (kvHeads * parts);
                     int kvHead = item / parts % kvHeads;
                     int offset = t * dim + (kvHead * group + item % parts * heads) * headSize;
-                    attention.attend(query, offset, heads, start + t, new KeyRows(cache.keys(layer, kvHead), headSize),
-                            cache.values(layer, kvHead), attended, offset, scratch);
+                    rows.of(cache, layer, kvHead);
+                    attention.attend(query, offset, heads, start + t, rows, rows, attended, offset, scratch);
                 }
             });
             return;
         }
         for (int kvHead = 0; kvHead < kvHeads; kvHead++) {
-            keyColumns.fill(cache.keys(layer, kvHead), start + n);
-            MemorySegment values = cache.values(layer, kvHead);
+            keyColumns.fill(cache, layer, kvHead, start + n);
+            valueRows.fill(cache, layer, kvHead, start + n);
             int headsOffset = kvHead * group * headSize;
             Parallel.forRange(n, cost, (from, to) -> {
                 DualChunkAttention.Scratch scratch = new DualChunkAttention.Scratch(headSize, group);
                 for (int t = from; t < to; t++) {
                     int offset = t * dim + headsOffset;
-                    attention.attend(query, offset, group, start + t, keyColumns, values, attended, offset, scratch);
+                    attention.attend(query, offset, group, start + t, keyColumns, valueRows, attended, offset, scratch);
                 }
             });
         }

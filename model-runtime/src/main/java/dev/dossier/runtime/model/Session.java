@@ -39,9 +39,10 @@ public abstract class Session {
     /**
      * @param capacity  the most tokens the session holds (the KV cache is allocated for them now)
      * @param blockSize the most tokens one {@link #forwardBlock} call runs
+     * @param precision how the engine keeps its KV cache
      * @throws IllegalArgumentException when DCA chunks are longer than the model's training context
      */
-    protected Session(Llama model, AttentionConfig attentionConfig, int capacity, int blockSize) {
+    protected Session(Llama model, AttentionConfig attentionConfig, int capacity, int blockSize, KvCache.Precision precision) {
         LlamaConfig config = model.config();
         if (attentionConfig.dca() && attentionConfig.chunkSize() > config.contextLength()) {
             throw new IllegalArgumentException("DCA chunk size " + attentionConfig.chunkSize()
@@ -52,7 +53,7 @@ public abstract class Session {
         }
         this.model = model;
         this.attentionConfig = attentionConfig;
-        this.cache = new KvCache(config.layers(), config.kvHeads(), config.headSize(), capacity);
+        this.cache = new KvCache(config.layers(), config.kvHeads(), config.headSize(), capacity, precision);
         this.blockSize = blockSize;
         this.cachedTokens = new int[capacity];
     }

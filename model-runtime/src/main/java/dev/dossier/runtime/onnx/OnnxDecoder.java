@@ -59,9 +59,13 @@ final class OnnxDecoder implements AutoCloseable {
     /**
      * Runs {@code tokens[offset..offset+n)} at positions {@code position..position+n-1}, with
      * {@code position} tokens already in {@code cache}; writes their keys and values to the cache
-     * and hands {@code sink} the logits of block rows {@code logitsFrom..n-1}.
+     * and hands {@code sink} the logits of block rows {@code logitsFrom..n-1}. The graph reads
+     * and writes floats, so the cache must be {@link KvCache.Precision#F32}.
      */
     void forward(int[] tokens, int offset, int n, int position, int logitsFrom, KvCache cache, Session.LogitsSink sink) {
+        if (cache.precision() != KvCache.Precision.F32) {
+            throw new IllegalArgumentException("the onnx engine reads an F32 KV cache, not " + cache.precision());
+        }
         long start = System.nanoTime();
         int headSize = config.headSize();
         try (NDManager manager = model.getNDManager().newSubManager()) {

@@ -1,6 +1,7 @@
 package dev.dossier.runtime.onnx;
 
 import dev.dossier.runtime.attention.AttentionConfig;
+import dev.dossier.runtime.attention.KvCache;
 import dev.dossier.runtime.model.Llama;
 import dev.dossier.runtime.model.Session;
 
@@ -12,7 +13,7 @@ final class OnnxSession extends Session {
     private final OnnxDecoder decoder;
 
     OnnxSession(Llama model, AttentionConfig attention, int capacity, OnnxDecoder decoder) {
-        super(model, attention, capacity, BLOCK);
+        super(model, attention, capacity, BLOCK, KvCache.Precision.F32);
         this.decoder = decoder;
     }
 

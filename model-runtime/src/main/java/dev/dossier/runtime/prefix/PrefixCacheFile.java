@@ -32,30 +32,33 @@ import java.util.zip.CRC32C;
  *   string modelSha256                          the {@link ModelFingerprint}; string = int length + UTF-8
  *   byte dca, int chunkSize, int localWindow    the {@link AttentionConfig} keys were rotated for
  *   int layers, int kvHeads, int headSize       the cache's shape
- *   int valueType                               0 = F32
+ *   int valueType                               how the elements are stored: 0 = F32, 1 = F16
  *   int prefixLength, int[prefixLength] tokens
  *   int payloadCrc32c, int headerCrc32c         the header CRC covers every header byte before it
  *   payload: for each layer, for each KV head: prefixLength x headSize keys, then as many values
  * </pre>
+ * A file holds its cache's own precision; read into a session whose engine keeps another (the
+ * Java engine F16, the onnx engine F32), the elements are converted.
  * Files are written to a temporary file beside the target and moved over it atomically, so a crash
  * never leaves a half-written cache under the real name.
  */
 public final class PrefixCacheFile {
     static final int VERSION = 1;
     private static final byte[] MAGIC = "DOSSKV01".getBytes(StandardCharsets.US_ASCII);
-    private static final int F32 = 0;
-    private static final ValueLayout.OfFloat LITTLE_ENDIAN_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** The value type codes of the header, by {@link KvCache.Precision}: F32 = 0, F16 = 1. */
+    private static final KvCache.Precision[] VALUE_TYPES = {KvCache.Precision.F32, KvCache.Precision.F16};
 
     /**
      * What a prefix cache file holds, apart from the keys and values themselves.
      *
      * @param tokens the prefix whose keys and values the file holds
      */
-    public record Header(ModelFingerprint model, AttentionConfig attention, int layers, int kvHeads, int headSize, int[] tokens) {
+    public record Header(ModelFingerprint model, AttentionConfig attention, int layers, int kvHeads, int headSize,
+                         KvCache.Precision precision, int[] tokens) {
 
         /** Bytes of keys and values after the header. */
         long payloadBytes() {
-            return 2L * layers * kvHeads * tokens.length * headSize * Float.BYTES;
+            return KvCache.bytesFor(layers, kvHeads, headSize, tokens.length, precision);
         }
     }
 
@@ -72,7 +75,7 @@ public final class PrefixCacheFile {
         }
         KvCache cache = session.cache();
         Header header = new Header(fingerprint, session.attentionConfig(), cache.layers(), cache.kvHeads(), cache.headSize(),
-                Arrays.copyOf(session.cachedTokens(), prefixLength));
+                cache.precision(), Arrays.copyOf(session.cachedTokens(), prefixLength));
         Path target = file.toAbsolutePath();
         Path temporary = Files.createTempFile(target.getParent(), target.getFileName() + ".", ".tmp");
         try {
@@ -82,7 +85,7 @@ public final class PrefixCacheFile {
                 int headerBytes = encodeHeader(header, 0).remaining();
                 MemorySegment mapping = channel.map(FileChannel.MapMode.READ_WRITE, 0, headerBytes + header.payloadBytes(), arena);
                 MemorySegment payload = mapping.asSlice(headerBytes);
-                copyPayload(cache, prefixLength, payload, Direction.TO_FILE);
+                copyPayload(cache, prefixLength, payload, header.precision(), Direction.TO_FILE);
                 mapping.asSlice(0, headerBytes).copyFrom(MemorySegment.ofBuffer(encodeHeader(header, crc32c(payload))));
                 mapping.force();
                 channel.force(true);
@@ -132,7 +135,7 @@ public final class PrefixCacheFile {
             if (crc32c(payload) != reader.payloadCrc) {
                 throw new PrefixCacheException(file + " is damaged: its keys and values do not match their checksum");
             }
-            copyPayload(session.cache(), header.tokens().length, payload, Direction.FROM_FILE);
+            copyPayload(session.cache(), header.tokens().length, payload, header.precision(), Direction.FROM_FILE);
             session.restore(header.tokens());
         }
     }
@@ -174,7 +177,8 @@ public final class PrefixCacheFile {
         buffer.putInt(name.length).put(name).putLong(header.model().fileSize()).putInt(sha.length).put(sha);
         AttentionConfig attention = header.attention();
         buffer.put((byte) (attention.dca() ? 1 : 0)).putInt(attention.chunkSize()).putInt(attention.localWindow());
-        buffer.putInt(header.layers()).putInt(header.kvHeads()).putInt(header.headSize()).putInt(F32);
+        buffer.putInt(header.layers()).putInt(header.kvHeads()).putInt(header.headSize())
+                .putInt(Arrays.asList(VALUE_TYPES).indexOf(header.precision()));
         buffer.putInt(header.tokens().length);
         for (int token : header.tokens()) {
             buffer.putInt(token);
@@ -190,21 +194,59 @@ public final class PrefixCacheFile {
 
     /**
      * Copies the first {@code prefixLength} tokens' keys and values of every layer and KV head
-     * between the cache (native byte order) and the file's payload (little-endian), in payload order.
+     * between the cache (native byte order) and the file's payload (little-endian, in
+     * {@code filePrecision}), in payload order.
      */
-    private static void copyPayload(KvCache cache, int prefixLength, MemorySegment payload, Direction direction) {
-        long floatsPerHead = (long) prefixLength * cache.headSize();
+    private static void copyPayload(KvCache cache, int prefixLength, MemorySegment payload, KvCache.Precision filePrecision,
+                                    Direction direction) {
+        long elementsPerHead = (long) prefixLength * cache.headSize();
         long offset = 0;
         for (int layer = 0; layer < cache.layers(); layer++) {
             for (int head = 0; head < cache.kvHeads(); head++) {
                 for (MemorySegment cached : new MemorySegment[] {cache.keys(layer, head), cache.values(layer, head)}) {
+                    Elements inCache = new Elements(cached, 0, cache.precision(), ByteOrder.nativeOrder());
+                    Elements inFile = new Elements(payload, offset, filePrecision, ByteOrder.LITTLE_ENDIAN);
                     if (direction == Direction.TO_FILE) {
-                        MemorySegment.copy(cached, ValueLayout.JAVA_FLOAT, 0, payload, LITTLE_ENDIAN_FLOAT, offset, floatsPerHead);
+                        inCache.copyTo(inFile, elementsPerHead);
                     } else {
-                        MemorySegment.copy(payload, LITTLE_ENDIAN_FLOAT, offset, cached, ValueLayout.JAVA_FLOAT, 0, floatsPerHead);
+                        inFile.copyTo(inCache, elementsPerHead);
                     }
-                    offset += floatsPerHead * Float.BYTES;
+                    offset += elementsPerHead * filePrecision.bytes();
                 }
+            }
+        }
+    }
+
+    /** A run of cached elements from byte {@code offset} of {@code segment} on. */
+    private record Elements(MemorySegment segment, long offset, KvCache.Precision precision, ByteOrder order) {
+        /** Copies the first {@code n} elements to {@code target}, converting precision and byte order where they differ. */
+        void copyTo(Elements target, long n) {
+            if (precision == target.precision) {
+                MemorySegment.copy(segment, layout(), offset, target.segment, target.layout(), target.offset, n);
+                return;
+            }
+            for (long i = 0; i < n; i++) {
+                target.set(i, get(i));
+            }
+        }
+
+        private ValueLayout layout() {
+            return (precision == KvCache.Precision.F32 ? ValueLayout.JAVA_FLOAT_UNALIGNED : ValueLayout.JAVA_SHORT_UNALIGNED).withOrder(order);
+        }
+
+        private float get(long i) {
+            long at = offset + i * precision.bytes();
+            return precision == KvCache.Precision.F32
+                    ? segment.get((ValueLayout.OfFloat) layout(), at)
+                    : Float.float16ToFloat(segment.get((ValueLayout.OfShort) layout(), at));
+        }
+
+        private void set(long i, float value) {
+            long at = offset + i * precision.bytes();
+            if (precision == KvCache.Precision.F32) {
+                segment.set((ValueLayout.OfFloat) layout(), at, value);
+            } else {
+                segment.set((ValueLayout.OfShort) layout(), at, Float.floatToFloat16(value));
             }
         }
     }
@@ -257,8 +299,8 @@ public final class PrefixCacheFile {
             if (integer() != (int) crc.getValue()) {
                 throw new PrefixCacheException(file + " is damaged: its header does not match its checksum");
             }
-            if (valueType != F32) {
-                throw new PrefixCacheException(file + " stores values of type " + valueType + "; this build reads F32 (0)");
+            if (valueType < 0 || valueType >= VALUE_TYPES.length) {
+                throw new PrefixCacheException(file + " stores values of type " + valueType + "; this build reads F32 (0) and F16 (1)");
             }
             AttentionConfig attention;
             try {
@@ -266,7 +308,7 @@ public final class PrefixCacheFile {
             } catch (IllegalArgumentException e) {
                 throw new PrefixCacheException(file + " has an invalid attention config: " + e.getMessage());
             }
-            return new Header(model, attention, layers, kvHeads, headSize, tokens);
+            return new Header(model, attention, layers, kvHeads, headSize, VALUE_TYPES[valueType], tokens);
         }
 
         private void need(long bytes) throws PrefixCacheException {

@@ -3,9 +3,6 @@ package dev.dossier.runtime.attention;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -37,28 +34,38 @@ class DualChunkAttentionTest {
         Random random = new Random(7);
         Rope rope = new Rope(HEAD_SIZE, HEAD_SIZE, BASE, config.maxRotationPosition(n) + 1);
         DualChunkAttention attention = new DualChunkAttention(config, rope, HEAD_SIZE);
-        MemorySegment keyCache = Arena.ofAuto().allocate((long) n * HEAD_SIZE * Float.BYTES, 64);
-        MemorySegment valueCache = Arena.ofAuto().allocate((long) n * HEAD_SIZE * Float.BYTES, 64);
-        for (int j = 0; j < n * HEAD_SIZE; j++) {
-            keyCache.setAtIndex(ValueLayout.JAVA_FLOAT, j, (float) random.nextGaussian());
-            valueCache.setAtIndex(ValueLayout.JAVA_FLOAT, j, (float) random.nextGaussian());
+        KvCache cache = new KvCache(1, 1, HEAD_SIZE, n, KvCache.Precision.F16);
+        float[][] keys = randomVectors(random, n);
+        float[][] values = randomVectors(random, n);
+        for (int j = 0; j < n; j++) {
+            cache.store(0, 0, j, keys[j], 0, values[j], 0);
         }
-        Keys keys = new KeyRows(keyCache, HEAD_SIZE);
+        CacheRows rows = new CacheRows(HEAD_SIZE).of(cache, 0, 0);
         for (int i : new int[] {0, 19, 20, 64, 129}) {
             float[] queries = new float[heads * HEAD_SIZE];
             for (int d = 0; d < queries.length; d++) queries[d] = (float) random.nextGaussian();
             float[] together = new float[heads * HEAD_SIZE];
-            attention.attend(queries, 0, heads, i, keys, valueCache, together, 0, new DualChunkAttention.Scratch(HEAD_SIZE, heads));
+            attention.attend(queries, 0, heads, i, rows, rows, together, 0, new DualChunkAttention.Scratch(HEAD_SIZE, heads));
             float[] alone = new float[heads * HEAD_SIZE];
             DualChunkAttention.Scratch one = new DualChunkAttention.Scratch(HEAD_SIZE, 1);
             for (int h = 0; h < heads; h++) {
-                attention.attend(queries, h * HEAD_SIZE, 1, i, keys, valueCache, alone, h * HEAD_SIZE, one);
+                attention.attend(queries, h * HEAD_SIZE, 1, i, rows, rows, alone, h * HEAD_SIZE, one);
             }
             assertArrayEquals(alone, together, "query " + i);
         }
     }
 
     private static void check(AttentionConfig config, int n) {
+        for (KvCache.Precision precision : KvCache.Precision.values()) {
+            check(config, n, precision);
+        }
+    }
+
+    /**
+     * The kernel over a cache of {@code precision}, against the reference over the same cached
+     * keys and values (rounded as the cache stores them), in both key and value layouts.
+     */
+    private static void check(AttentionConfig config, int n, KvCache.Precision precision) {
         Random random = new Random(n);
         float[][] queries = randomVectors(random, n);
         float[][] keys = randomVectors(random, n);
@@ -66,38 +73,45 @@ class DualChunkAttentionTest {
 
         Rope rope = new Rope(HEAD_SIZE, HEAD_SIZE, BASE, config.maxRotationPosition(n) + 1);
         DualChunkAttention attention = new DualChunkAttention(config, rope, HEAD_SIZE);
-        // Off-heap and native-order, like a KvCache head.
-        MemorySegment keyCache = Arena.ofAuto().allocate((long) n * HEAD_SIZE * Float.BYTES, 64);
-        MemorySegment valueCache = Arena.ofAuto().allocate((long) n * HEAD_SIZE * Float.BYTES, 64);
+        KvCache cache = new KvCache(1, 1, HEAD_SIZE, n, precision);
+        float[][] cachedKeys = new float[n][HEAD_SIZE];
+        float[][] cachedValues = new float[n][HEAD_SIZE];
         for (int j = 0; j < n; j++) {
-            float[] rotated = rotate(keys[j], config.keyPosition(j));
-            long offset = (long) j * HEAD_SIZE * Float.BYTES;
-            MemorySegment.copy(rotated, 0, keyCache, ValueLayout.JAVA_FLOAT, offset, HEAD_SIZE);
-            MemorySegment.copy(values[j], 0, valueCache, ValueLayout.JAVA_FLOAT, offset, HEAD_SIZE);
+            cache.store(0, 0, j, rotate(keys[j], config.keyPosition(j)), 0, values[j], 0);
+            cache.readKeys(0, 0, j, 1, cachedKeys[j], 0);
+            cache.readValues(0, 0, j, 1, cachedValues[j], 0);
         }
         KeyColumns columns = new KeyColumns(HEAD_SIZE);
-        columns.fill(keyCache, n);
+        columns.fill(cache, 0, 0, n);
+        ValueRows valueCopy = new ValueRows(HEAD_SIZE);
+        valueCopy.fill(cache, 0, 0, n);
+        CacheRows rows = new CacheRows(HEAD_SIZE).of(cache, 0, 0);
         DualChunkAttention.Scratch scratch = new DualChunkAttention.Scratch(HEAD_SIZE, 1);
         float[] out = new float[HEAD_SIZE];
-        for (Keys layout : new Keys[] {new KeyRows(keyCache, HEAD_SIZE), columns}) {
+        for (Keys keyLayout : new Keys[] {rows, columns}) {
+            Values valueLayout = keyLayout == rows ? rows : valueCopy;
+            String layout = keyLayout.getClass().getSimpleName() + " " + precision;
             for (int i = 0; i < n; i++) {
-                attention.attend(queries[i], 0, 1, i, layout, valueCache, out, 0, scratch);
-                double[] expected = reference(config, queries, keys, values, i);
+                attention.attend(queries[i], 0, 1, i, keyLayout, valueLayout, out, 0, scratch);
+                double[] expected = reference(config, queries, cachedKeys, cachedValues, i);
                 for (int d = 0; d < HEAD_SIZE; d++) {
-                    assertEquals(expected[d], out[d], 2e-5, layout.getClass().getSimpleName() + " " + config + " query " + i + " dim " + d);
+                    assertEquals(expected[d], out[d], 2e-5, layout + " " + config + " query " + i + " dim " + d);
                 }
             }
         }
     }
 
-    /** Softmax over all keys j <= i with the query rotated at keyPosition(j) + distance(i, j). */
-    private static double[] reference(AttentionConfig config, float[][] queries, float[][] keys, float[][] values, int i) {
+    /**
+     * Softmax over all keys j <= i (as cached: rotated at keyPosition(j)) with the query rotated at
+     * keyPosition(j) + distance(i, j).
+     */
+    private static double[] reference(AttentionConfig config, float[][] queries, float[][] rotatedKeys, float[][] values, int i) {
         double[] scores = new double[i + 1];
         double max = Double.NEGATIVE_INFINITY;
         for (int j = 0; j <= i; j++) {
             int keyPosition = config.keyPosition(j);
             float[] q = rotate(queries[i], keyPosition + config.distance(i, j));
-            float[] k = rotate(keys[j], keyPosition);
+            float[] k = rotatedKeys[j];
             double dot = 0;
             for (int d = 0; d < HEAD_SIZE; d++) dot += q[d] * k[d];
             scores[j] = dot / Math.sqrt(HEAD_SIZE);

@@ -2,9 +2,6 @@ package dev.dossier.runtime.attention;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -25,8 +22,12 @@ class SoftmaxStateTest {
             for (int i = 0; i < values.length; i++) {
                 values[i] = (float) random.nextGaussian();
             }
-            MemorySegment valueSegment = Arena.ofAuto().allocate((long) values.length * Float.BYTES, 64);
-            MemorySegment.copy(values, 0, valueSegment, ValueLayout.JAVA_FLOAT, 0, values.length);
+            KvCache cache = new KvCache(1, 1, headSize, n, KvCache.Precision.F32);
+            for (int k = 0; k < n; k++) {
+                cache.store(0, 0, k, values, k * headSize, values, k * headSize);
+            }
+            ValueRows valueRows = new ValueRows(headSize);
+            valueRows.fill(cache, 0, 0, n);
             // Reference: one softmax in double precision over all scores.
             double max = Double.NEGATIVE_INFINITY;
             for (float s : scores) max = Math.max(max, s);
@@ -46,8 +47,7 @@ class SoftmaxStateTest {
                 int block = 1 + random.nextInt(70);
                 for (int from = range[0]; from < range[1]; from += block) {
                     int count = Math.min(block, range[1] - from);
-                    part.addBlock(java.util.Arrays.copyOfRange(scores, from, from + count), count, valueSegment,
-                            (long) from * headSize * Float.BYTES);
+                    part.addBlock(java.util.Arrays.copyOfRange(scores, from, from + count), count, valueRows, from);
                 }
                 total.merge(part);
             }

@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import dev.dossier.runtime.Fixtures;
 import dev.dossier.runtime.attention.AttentionConfig;
+import dev.dossier.runtime.attention.KvCache;
 import dev.dossier.runtime.engine.Engine;
 import dev.dossier.runtime.engine.EngineComparison;
 import dev.dossier.runtime.engine.EngineKind;
+import dev.dossier.runtime.engine.JavaEngine;
 import dev.dossier.runtime.generate.GenerationParameters;
 import dev.dossier.runtime.generate.Generator;
 import dev.dossier.runtime.gguf.GgmlType;
@@ -35,7 +37,7 @@ class OnnxEngineTest {
     @Test
     void storiesLogitsAndGreedyTextMatchTheJavaEngineWithDcaAndRopeBelowAtAndBeyondTheChunk() throws Exception {
         try (Llama llama = Llama.load(Fixtures.stories260K());
-             Engine java = EngineKind.JAVA.open(llama);
+             Engine java = new JavaEngine(llama, KvCache.Precision.F32); // as the onnx engine keeps it
              Engine onnx = EngineKind.ONNX.open(llama)) {
             AttentionConfig dca = AttentionConfig.dcaDefaults(llama.config().contextLength()); // L = 320
             List<EngineComparison.Case> cases = EngineComparison.standardCases(dca);
@@ -88,7 +90,7 @@ class OnnxEngineTest {
         Path file = temp.resolve("random-" + type + ".gguf");
         RandomModel.write(file, shape, type, 3);
         try (Llama llama = Llama.load(file);
-             Engine java = EngineKind.JAVA.open(llama);
+             Engine java = new JavaEngine(llama, KvCache.Precision.F32);
              Engine onnx = new OnnxEngine(llama, Device.cpu(), q8Quantized, m -> { })) {
             AttentionConfig dca = AttentionConfig.dca(64, 16, llama.config().contextLength());
             int[] prompt = randomTokens(llama, 200);
@@ -120,10 +122,14 @@ class OnnxEngineTest {
             Session reader = PrefixCacheFile.read(file, java, 1024);
             Session fresh = java.newSession(attention, 1024);
             fresh.prefill(prompt, 0, prompt.length, false, (p, l, o) -> { }, Session.Progress.NONE);
+            assertEquals(KvCache.Precision.F32, writer.cache().precision());
+            assertEquals(KvCache.Precision.F16, reader.cache().precision(), "the file's floats were rounded to the Java engine's halves");
             float[] fromOnnxCache = reader.next(prompt[5]);
             float[] computed = fresh.next(prompt[5]);
+            // Each engine's keys differ from the other's in the last float bits, which can round to
+            // neighbouring halves (2^-11 apart); the logits (up to about 20) move by a few thousandths.
             for (int i = 0; i < computed.length; i++) {
-                assertEquals(computed[i], fromOnnxCache[i], 1e-3, "logit " + i);
+                assertEquals(computed[i], fromOnnxCache[i], 1e-2, "logit " + i);
             }
         }
     }

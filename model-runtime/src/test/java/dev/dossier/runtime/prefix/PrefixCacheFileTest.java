@@ -17,8 +17,6 @@ import dev.dossier.runtime.model.JavaSession;
 import dev.dossier.runtime.model.Llama;
 import dev.dossier.runtime.model.Session;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -92,7 +90,7 @@ class PrefixCacheFileTest {
         assertEquals(PREFIX, actual.reusedPromptTokens());
     }
 
-    /** The off-heap cache goes to the file as little-endian floats and comes back bit for bit. */
+    /** The off-heap cache goes to the file as little-endian elements of its own precision and comes back bit for bit. */
     @Test
     void keysAndValuesRoundTripBetweenTheOffHeapCacheAndTheFile() throws IOException {
         Session original = prefilled();
@@ -100,7 +98,9 @@ class PrefixCacheFileTest {
         Session restored = PrefixCacheFile.read(file, engine, CAPACITY);
         KvCache from = original.cache();
         KvCache to = restored.cache();
-        long prefixBytes = (long) PREFIX * from.headSize() * Float.BYTES;
+        assertEquals(KvCache.Precision.F16, from.precision(), "the Java engine keeps halves");
+        assertEquals(KvCache.Precision.F16, PrefixCacheFile.readHeader(file).precision());
+        long prefixBytes = (long) PREFIX * from.headSize() * from.precision().bytes();
         for (int layer = 0; layer < from.layers(); layer++) {
             for (int head = 0; head < from.kvHeads(); head++) {
                 assertTrue(to.keys(layer, head).isNative() && to.values(layer, head).isNative());
@@ -110,11 +110,11 @@ class PrefixCacheFileTest {
         }
         // The payload ends with the last layer's last head's values, little-endian whatever the machine.
         ByteBuffer tail = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        MemorySegment lastValues = from.values(from.layers() - 1, from.kvHeads() - 1);
-        int floats = PREFIX * from.headSize();
-        int start = tail.capacity() - floats * Float.BYTES;
-        for (int i = 0; i < floats; i++) {
-            assertEquals(lastValues.getAtIndex(ValueLayout.JAVA_FLOAT, i), tail.getFloat(start + i * Float.BYTES));
+        float[] lastValues = new float[PREFIX * from.headSize()];
+        from.readValues(from.layers() - 1, from.kvHeads() - 1, 0, PREFIX, lastValues, 0);
+        int start = tail.capacity() - lastValues.length * Short.BYTES;
+        for (int i = 0; i < lastValues.length; i++) {
+            assertEquals(lastValues[i], Float.float16ToFloat(tail.getShort(start + i * Short.BYTES)));
         }
     }
 
