@@ -118,7 +118,7 @@ final class BenchCommand implements Callable<Integer> {
                     resetPeakRss(); // so each engine's peak is its own
                 }
                 List<Run> runs = new ArrayList<>();
-                try (Engine engine = kinds.get(e).open(llama, EngineOptions.progress(err))) {
+                try (Engine engine = engines.open(kinds.get(e), llama, err)) {
                     int[] warmupPrompt = Arrays.copyOf(prompt, Math.min(prompt.length, WARMUP_PROMPT));
                     for (int w = 0; w < warmup; w++) {
                         try (ProgressLine progress = new ProgressLine(err)) {
@@ -292,6 +292,7 @@ final class BenchCommand implements Callable<Integer> {
             fields.put("model", llama.path().toString());
             fields.put("type", mainType(llama));
             fields.put("threads", Parallel.threads());
+            fields.put("kv_cache", engine.kvPrecision().name().toLowerCase(Locale.ROOT));
             fields.put("attention", attentionConfig.dca() ? "dca" : "rope");
             fields.put("prompt_tokens", promptTokens);
             fields.put("gen_tokens", genTokens);

@@ -1,6 +1,7 @@
 package dev.dossier.runtime.engine;
 
 import dev.dossier.runtime.attention.AttentionConfig;
+import dev.dossier.runtime.attention.KvCache;
 import dev.dossier.runtime.model.Llama;
 import dev.dossier.runtime.model.Session;
 
@@ -19,6 +20,9 @@ public interface Engine extends AutoCloseable {
     default String device() {
         return "cpu";
     }
+
+    /** How its sessions keep keys and values. */
+    KvCache.Precision kvPrecision();
 
     /** A new, empty session holding up to {@code capacity} tokens. */
     Session newSession(AttentionConfig attention, int capacity);

@@ -34,6 +34,11 @@ public final class JavaEngine implements Engine {
     }
 
     @Override
+    public KvCache.Precision kvPrecision() {
+        return kvPrecision;
+    }
+
+    @Override
     public Session newSession(AttentionConfig attention, int capacity) {
         return new JavaSession(model, attention, capacity, JavaSession.DEFAULT_BLOCK, kvPrecision);
     }

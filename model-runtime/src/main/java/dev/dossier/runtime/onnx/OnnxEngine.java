@@ -6,6 +6,7 @@ import ai.djl.Model;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtProvider;
 import dev.dossier.runtime.attention.AttentionConfig;
+import dev.dossier.runtime.attention.KvCache;
 import dev.dossier.runtime.compute.Parallel;
 import dev.dossier.runtime.engine.Engine;
 import dev.dossier.runtime.model.Llama;
@@ -69,6 +70,12 @@ public final class OnnxEngine implements Engine {
     @Override
     public String name() {
         return "onnx";
+    }
+
+    /** The graph reads and writes floats (see {@link OnnxDecoder}). */
+    @Override
+    public KvCache.Precision kvPrecision() {
+        return KvCache.Precision.F32;
     }
 
     @Override

@@ -85,7 +85,29 @@ class BenchCommandTest {
         assertEquals(2, json.get("warmup").asInt());
         assertTrue(result.err().contains("warm-up 2/2"), result.err());
         assertEquals("dca", json.get("attention").asText());
+        assertEquals("f16", json.get("kv_cache").asText(), "the java engine's default");
         assertTrue(Files.size(model) > 0);
+    }
+
+    @Test
+    void theKvCachePrecisionIsChosenAndHalvesTakeHalfTheMemory() throws Exception {
+        Path model = tinyModel("Q8_0");
+        double[] cacheMb = new double[2];
+        String[] precisions = {"f16", "f32"};
+        for (int i = 0; i < 2; i++) {
+            Cli.Result result = Cli.run("bench", "--model", model.toString(), "--prompt-tokens", "8", "--gen-tokens", "2",
+                    "--context-fill", "40", "--kv-cache", precisions[i], "--json");
+            assertEquals(0, result.exitCode(), result.err());
+            JsonNode json = JSON.readTree(result.lastOutLine());
+            assertEquals(precisions[i], json.get("kv_cache").asText());
+            cacheMb[i] = json.get("kv_cache_mb_at_fill").asDouble();
+        }
+        // 2 layers x 2 KV heads x 40 tokens x 8 dimensions, keys and values
+        assertEquals(2 * 2 * 2 * 40 * 8 * 2 / 1e6, cacheMb[0], 1e-12);
+        assertEquals(2 * cacheMb[0], cacheMb[1], 1e-12);
+        Cli.Result unknown = Cli.run("bench", "--model", model.toString(), "--kv-cache", "q4");
+        assertEquals(2, unknown.exitCode());
+        assertTrue(unknown.err().contains("choose f16 or f32"), unknown.err());
     }
 
     @Test
