@@ -1,6 +1,5 @@
 package dev.dossier.runtime.tensor;
 
-import dev.dossier.runtime.compute.Halves;
 import dev.dossier.runtime.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -27,9 +26,9 @@ public abstract sealed class FloatTensor
     /**
      * The widest float vector of this CPU (chosen at run time by the JVM), but at most 512 bits:
      * the quantized kernels decode runs of 16 packed values, so 16 lanes is the most they can fill.
-     * It is the species F16 values widen to ({@link Halves#FLOATS}).
      */
-    protected static final VectorSpecies<Float> F_SPECIES = Halves.FLOATS;
+    protected static final VectorSpecies<Float> F_SPECIES = FloatVector.SPECIES_PREFERRED.vectorBitSize() > 512
+            ? FloatVector.SPECIES_512 : FloatVector.SPECIES_PREFERRED;
 
     /**
      * Packed bytes loaded per step: one per float lane, so widening a byte vector gives exactly one
