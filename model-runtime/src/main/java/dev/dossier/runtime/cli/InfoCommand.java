@@ -1,6 +1,7 @@
 package dev.dossier.runtime.cli;
 
 import dev.dossier.runtime.attention.AttentionConfig;
+import dev.dossier.runtime.attention.KvCache;
 import dev.dossier.runtime.engine.EngineKind;
 import dev.dossier.runtime.gguf.GgmlType;
 import dev.dossier.runtime.model.Llama;
@@ -50,10 +51,18 @@ final class InfoCommand implements Callable<Integer> {
             row(out, "dca chunk length", dca.chunkLength() + " (L = CS - LS)");
             row(out, "default context", AttentionOptions.defaultContext(dca, trainingContext) + " tokens with DCA, "
                     + AttentionOptions.defaultContext(AttentionConfig.rope(), trainingContext) + " with RoPE");
+            int context = AttentionOptions.defaultContext(dca, trainingContext);
+            row(out, "kv cache", kvCacheBytes(config, 1, KvCache.Precision.F16) + " per token in F16 (--kv-cache, default), "
+                    + kvCacheBytes(config, 1, KvCache.Precision.F32) + " in F32; " + kvCacheBytes(config, context, KvCache.Precision.F16)
+                    + " for " + context + " tokens in F16");
             row(out, "engines", Arrays.stream(EngineKind.values()).map(EngineKind::id).collect(Collectors.joining(", "))
                     + " (--engine; default java)");
         }
         return 0;
+    }
+
+    private static String kvCacheBytes(LlamaConfig config, int tokens, KvCache.Precision precision) {
+        return Sizes.bytes(KvCache.bytesFor(config.layers(), config.kvHeads(), config.headSize(), tokens, precision));
     }
 
     private static void row(PrintWriter out, String label, Object value) {

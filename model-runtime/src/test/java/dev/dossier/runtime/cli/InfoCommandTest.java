@@ -16,6 +16,8 @@ class InfoCommandTest {
                 "heads             8", "kv heads          4", "head size         8", "feed-forward      172",
                 "vocabulary        512", "tensor types      F32 x", "training context  512 tokens", "rope base         10000",
                 "dca chunk size    384", "dca local window  64", "dca chunk length  320", "default context   16384 tokens",
+                // 5 layers x 4 KV heads x 8 dimensions, keys and values, 2 or 4 bytes each
+                "kv cache          640 bytes per token in F16 (--kv-cache, default), 1.3 kB in F32; 10.5 MB for 16384 tokens in F16",
                 "engines           java, onnx"}) {
             assertTrue(out.contains(expected), () -> "missing '" + expected + "' in\n" + out);
         }
