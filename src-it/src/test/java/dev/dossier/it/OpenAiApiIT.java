@@ -57,6 +57,8 @@ class OpenAiApiIT {
         // accelerated one (dossier.engine=onnx) must say that it is the one answering.
         String engine = model.get("data").path("engine").asText("java");
         assertEquals(EngineCondition.selected(), engine, "the engine serving the model: " + model);
+        // The Java engine keeps keys and values as halves; the onnx graph reads floats.
+        assertEquals(engine.equals("onnx") ? "f32" : "f16", model.get("data").path("kv_cache").asText(), model.toString());
     }
 
     @Test
