@@ -4,6 +4,7 @@ import dev.dossier.runtime.compute.Halves;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Locale;
 
 /**
  * Keys (already rotated to their position) and values of every cached token, per layer and
@@ -30,6 +31,11 @@ public final class KvCache {
 
         public int bytes() {
             return bytes;
+        }
+
+        /** How users name it: {@code f16} or {@code f32} ({@code --kv-cache}, reports). */
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

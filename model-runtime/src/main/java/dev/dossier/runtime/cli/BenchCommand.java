@@ -7,6 +7,7 @@ import dev.dossier.runtime.compute.Parallel;
 import dev.dossier.runtime.engine.Engine;
 import dev.dossier.runtime.engine.EngineKind;
 import dev.dossier.runtime.model.Llama;
+import dev.dossier.runtime.model.LlamaConfig;
 import dev.dossier.runtime.model.LlamaWeights;
 import dev.dossier.runtime.model.Session;
 import dev.dossier.runtime.onnx.CallTimings;
@@ -235,7 +236,6 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
         }
-        filledCacheBytes = KvCache.bytesFor(cache.layers(), cache.kvHeads(), cache.headSize(), contextFill, cache.precision());
         int[] tokens = new int[contextFill];
         for (int i = 0; i < contextFill; i++) {
             tokens[i] = prompt[i % prompt.length];
@@ -257,8 +257,6 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private CallTimings.Snapshot lastCallTimings;
-    /** The KV cache bytes of the last {@link #decodeAfterFill}'s filled tokens, in its engine's precision. */
-    private long filledCacheBytes;
 
     private static int argmax(float[] values) {
         int best = 0;
@@ -286,13 +284,15 @@ final class BenchCommand implements Callable<Integer> {
         double decode = median(runs.stream().mapToDouble(Run::decodeTokensPerSecond).toArray());
         double filledDecode = median(runs.stream().mapToDouble(Run::filledDecodeTokensPerSecond).toArray());
         double peakRssMb = peakRssBytes() / 1e6;
+        LlamaConfig config = llama.config();
+        double filledCacheMb = KvCache.bytesFor(config.layers(), config.kvHeads(), config.headSize(), contextFill, engine.kvPrecision()) / 1e6;
         if (json) {
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("engine", engine.name());
             fields.put("model", llama.path().toString());
             fields.put("type", mainType(llama));
             fields.put("threads", Parallel.threads());
-            fields.put("kv_cache", engine.kvPrecision().name().toLowerCase(Locale.ROOT));
+            fields.put("kv_cache", engine.kvPrecision().id());
             fields.put("attention", attentionConfig.dca() ? "dca" : "rope");
             fields.put("prompt_tokens", promptTokens);
             fields.put("gen_tokens", genTokens);
@@ -304,7 +304,7 @@ final class BenchCommand implements Callable<Integer> {
             if (contextFill > 0) {
                 fields.put("context_fill", contextFill);
                 fields.put("filled_decode_tokens_per_s", filledDecode);
-                fields.put("kv_cache_mb_at_fill", filledCacheBytes / 1e6);
+                fields.put("kv_cache_mb_at_fill", filledCacheMb);
                 if (lastCallTimings != null) {
                     fields.put("onnx_input_ms_per_call", lastCallTimings.inputMs());
                     fields.put("onnx_run_ms_per_call", lastCallTimings.runMs());
@@ -319,7 +319,7 @@ final class BenchCommand implements Callable<Integer> {
                     contextFill > 0 ? String.format(Locale.ROOT, "%-22.2f ", filledDecode) : "", peakRssMb);
             if (contextFill > 0 && lastCallTimings != null) {
                 out.printf(Locale.ROOT, "         onnx decode call at %d cached tokens (%.0f MB of keys and values): inputs %.3f ms, run %.2f ms, outputs %.3f ms%n",
-                        contextFill, filledCacheBytes / 1e6, lastCallTimings.inputMs(), lastCallTimings.runMs(), lastCallTimings.outputMs());
+                        contextFill, filledCacheMb, lastCallTimings.inputMs(), lastCallTimings.runMs(), lastCallTimings.outputMs());
             }
         }
         out.flush(); // a later engine may fail: this one's result is out already

@@ -3,11 +3,9 @@ package dev.dossier.runtime.cli;
 import dev.dossier.runtime.attention.KvCache;
 import dev.dossier.runtime.engine.Engine;
 import dev.dossier.runtime.engine.EngineKind;
-import dev.dossier.runtime.engine.JavaEngine;
 import dev.dossier.runtime.model.Llama;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.Consumer;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -40,7 +38,7 @@ final class EngineOptions {
 
     /** Engine {@code kind}, opened on {@code model} with these options. */
     Engine open(EngineKind kind, Llama model, PrintWriter err) {
-        return kind == EngineKind.JAVA ? new JavaEngine(model, kvCache) : kind.open(model, progress(err));
+        return kind.open(model, kvCache, progress(err));
     }
 
     /** An engine's preparation (for onnx: writing and loading its graph) as lines on stderr. */
@@ -59,11 +57,12 @@ final class EngineOptions {
     static final class PrecisionConverter implements ITypeConverter<KvCache.Precision> {
         @Override
         public KvCache.Precision convert(String value) {
-            return switch (value.toLowerCase(Locale.ROOT)) {
-                case "f16" -> KvCache.Precision.F16;
-                case "f32" -> KvCache.Precision.F32;
-                default -> throw new TypeConversionException("unknown KV cache precision '" + value + "': choose f16 or f32");
-            };
+            for (KvCache.Precision precision : KvCache.Precision.values()) {
+                if (precision.id().equalsIgnoreCase(value)) {
+                    return precision;
+                }
+            }
+            throw new TypeConversionException("unknown KV cache precision '" + value + "': choose f16 or f32");
         }
     }
 

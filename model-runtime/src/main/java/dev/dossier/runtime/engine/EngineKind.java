@@ -1,5 +1,7 @@
 package dev.dossier.runtime.engine;
 
+import dev.dossier.runtime.attention.KvCache;
+import dev.dossier.runtime.model.JavaSession;
 import dev.dossier.runtime.model.Llama;
 import dev.dossier.runtime.onnx.OnnxEngine;
 import java.util.Arrays;
@@ -33,8 +35,16 @@ public enum EngineKind {
 
     /** @param progress hears what takes a while while the engine prepares (for onnx: writing and loading its graph) */
     public Engine open(Llama model, Consumer<String> progress) {
+        return open(model, JavaSession.DEFAULT_KV_PRECISION, progress);
+    }
+
+    /**
+     * @param kvPrecision how the java engine keeps keys and values; the onnx engine keeps F32 whatever is asked
+     * @param progress    hears what takes a while while the engine prepares (for onnx: writing and loading its graph)
+     */
+    public Engine open(Llama model, KvCache.Precision kvPrecision, Consumer<String> progress) {
         return switch (this) {
-            case JAVA -> new JavaEngine(model);
+            case JAVA -> new JavaEngine(model, kvPrecision);
             case ONNX -> new OnnxEngine(model, OnnxEngine.configuredDevice(), progress);
         };
     }

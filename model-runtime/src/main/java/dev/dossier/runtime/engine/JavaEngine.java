@@ -8,14 +8,14 @@ import dev.dossier.runtime.model.Session;
 
 /**
  * The pure-Java engine: runs on every machine, needs nothing beside the model. Its sessions keep
- * the KV cache in F16 unless told otherwise (see {@link JavaSession}).
+ * the KV cache in {@link JavaSession#DEFAULT_KV_PRECISION} unless told otherwise.
  */
 public final class JavaEngine implements Engine {
     private final Llama model;
     private final KvCache.Precision kvPrecision;
 
     public JavaEngine(Llama model) {
-        this(model, KvCache.Precision.F16);
+        this(model, JavaSession.DEFAULT_KV_PRECISION);
     }
 
     public JavaEngine(Llama model, KvCache.Precision kvPrecision) {

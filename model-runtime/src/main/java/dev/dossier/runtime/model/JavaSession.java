@@ -25,6 +25,8 @@ public final class JavaSession extends Session {
      * TinyLlama) stays in a core's L2 cache: 14% more prefill per CPU second than 64 (PrefillBenchmark).
      */
     public static final int DEFAULT_BLOCK = 48;
+    /** Halves, as llama.cpp keeps them: half the memory of floats, so twice the context fits. */
+    public static final KvCache.Precision DEFAULT_KV_PRECISION = KvCache.Precision.F16;
     /** Blocks of at least this many tokens regroup the keys for attention ({@link KeyColumns}); fewer read the cache as is. */
     private static final int COLUMNS_FROM_TOKENS = 8;
 
@@ -53,12 +55,12 @@ public final class JavaSession extends Session {
     }
 
     public JavaSession(Llama model, AttentionConfig attentionConfig, int capacity, int blockSize) {
-        this(model, attentionConfig, capacity, blockSize, KvCache.Precision.F16);
+        this(model, attentionConfig, capacity, blockSize, DEFAULT_KV_PRECISION);
     }
 
     /**
-     * @param kvPrecision how the KV cache stores keys and values: F16 (the default) holds twice
-     *                    the context in the same memory; F32 keeps every bit the model computed
+     * @param kvPrecision how the KV cache stores keys and values: F16 ({@link #DEFAULT_KV_PRECISION})
+     *                    holds twice the context in the same memory; F32 keeps every bit the model computed
      */
     public JavaSession(Llama model, AttentionConfig attentionConfig, int capacity, int blockSize, KvCache.Precision kvPrecision) {
         super(model, attentionConfig, capacity, blockSize, kvPrecision);

@@ -3,7 +3,6 @@ package dev.dossier.webapp.health;
 import dev.dossier.webapp.chat.ChatModels;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.util.Locale;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -22,7 +21,7 @@ public class ModelHealth implements HealthCheck {
             response.withData("model", models.modelName()).withData("capacity_tokens", models.capacity()).withData("attention", models.attentionKey());
             models.local().ifPresent(local -> response.withData("engine", local.engine().name())
                     .withData("device", local.engine().device())
-                    .withData("kv_cache", local.engine().kvPrecision().name().toLowerCase(Locale.ROOT)));
+                    .withData("kv_cache", local.engine().kvPrecision().id()));
         } else {
             response.withData("error", String.valueOf(models.failure()));
         }
