@@ -1,38 +1,71 @@
 package dev.dossier.runtime.tensor;
 
 import dev.dossier.runtime.gguf.GgmlType;
+import java.util.Arrays;
 import java.util.Random;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * A rough matrix-vector timing, not a test: 4096 rows of 4096 per type, best of several rounds.
- * Run: java --add-modules=jdk.incubator.vector -cp target/classes:target/test-classes dev.dossier.runtime.tensor.DotBenchmark
+ * A row-kernel timing, not a test: one thread runs the matrix-vector product exactly as decoding
+ * does ({@link FloatTensor#rowOperand} once, then {@link FloatTensor#dot(long, FloatTensor.RowOperand, int)}
+ * per row), on rows of 2048 values (TinyLlama's width), for each type. Two working sets: "hot"
+ * re-reads the same 8 rows (the kernel's own speed, data in L1) and "memory" streams 256 MB (what
+ * decoding sees). Types are interleaved round by round so a noisy machine slows them alike; the
+ * median and best round are printed.
+ * Run: java --add-modules=jdk.incubator.vector -cp target/classes:target/test-classes dev.dossier.runtime.tensor.DotBenchmark [TYPE ...]
  */
 public final class DotBenchmark {
+    private static final int COLS = 2048;
+    private static final long MEMORY_BYTES = 256L << 20;
+    private static final int HOT_ROWS = 8;
+    private static final int ROUNDS = 25;
+    /** Rounds left out of the statistics while the JIT compiler is still at work. */
+    private static final int WARMUP_ROUNDS = 5;
+
     public static void main(String[] args) {
-        int rows = 4096;
-        int cols = 4096;
         System.out.println("float species: " + FloatTensor.F_SPECIES + " (preferred " + FloatVector.SPECIES_PREFERRED + ")");
         Random random = new Random(1);
-        float[] x = new float[cols];
-        for (int i = 0; i < cols; i++) x[i] = (float) random.nextGaussian();
-        for (String name : args.length > 0 ? args : new String[] {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"}) {
-            GgmlType type = GgmlType.valueOf(name);
-            FloatTensor matrix = randomMatrix(type, rows * cols, random);
-            float sink = 0;
-            long best = Long.MAX_VALUE;
-            for (int round = 0; round < 30; round++) {
-                long start = System.nanoTime();
-                for (int r = 0; r < rows; r++) {
-                    sink += matrix.dot((long) r * cols, x, 0, cols);
-                }
-                best = Math.min(best, System.nanoTime() - start);
-            }
-            double seconds = best / 1e9;
-            double bytes = type.byteSize((long) rows * cols);
-            System.out.printf("%-5s %7.2f ms  %6.2f GFLOP/s  %6.2f GB/s  (sink %s)%n",
-                    type, seconds * 1e3, 2.0 * rows * cols / seconds / 1e9, bytes / seconds / 1e9, sink);
+        float[] x = new float[COLS];
+        for (int i = 0; i < COLS; i++) x[i] = (float) random.nextGaussian();
+        GgmlType[] types = Arrays.stream(args.length > 0 ? args : new String[] {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+                .map(GgmlType::valueOf).toArray(GgmlType[]::new);
+        FloatTensor[] matrices = new FloatTensor[types.length];
+        int[] rows = new int[types.length];
+        for (int i = 0; i < types.length; i++) {
+            rows[i] = (int) (MEMORY_BYTES / types[i].byteSize(COLS));
+            matrices[i] = randomMatrix(types[i], rows[i] * COLS, random);
         }
+        long[][] hot = new long[types.length][ROUNDS];
+        long[][] memory = new long[types.length][ROUNDS];
+        float sink = 0;
+        for (int round = 0; round < ROUNDS; round++) {
+            for (int i = 0; i < types.length; i++) {
+                FloatTensor.RowOperand operand = matrices[i].rowOperand(x, COLS);
+                long start = System.nanoTime();
+                for (int r = 0; r < rows[i]; r++) {
+                    sink += matrices[i].dot((long) (r % HOT_ROWS) * COLS, operand, COLS);
+                }
+                hot[i][round] = System.nanoTime() - start;
+                start = System.nanoTime();
+                for (int r = 0; r < rows[i]; r++) {
+                    sink += matrices[i].dot((long) r * COLS, operand, COLS);
+                }
+                memory[i][round] = System.nanoTime() - start;
+            }
+        }
+        System.out.printf("%-5s %22s %22s   (GB/s of encoded weights, median / best of %d rounds; sink %s)%n",
+                "type", "hot (8 rows)", "memory (256 MB)", ROUNDS - WARMUP_ROUNDS, sink);
+        for (int i = 0; i < types.length; i++) {
+            double bytes = types[i].byteSize((long) rows[i] * COLS);
+            System.out.printf("%-5s %22s %22s%n", types[i], speeds(bytes, hot[i]), speeds(bytes, memory[i]));
+        }
+    }
+
+    /** "median / best" in GB/s of the rounds after the warm-up ones. */
+    private static String speeds(double bytes, long[] nanos) {
+        long[] measured = Arrays.copyOfRange(nanos, WARMUP_ROUNDS, nanos.length);
+        Arrays.sort(measured);
+        return String.format("%.2f / %.2f", bytes / measured[measured.length / 2], bytes / measured[0]);
     }
 
     private static FloatTensor randomMatrix(GgmlType type, int values, Random random) {
