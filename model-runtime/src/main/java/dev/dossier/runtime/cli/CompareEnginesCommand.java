@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
         description = {"Checks that an engine computes the same logits and greedy text as the Java engine,",
                 "with DCA and with plain RoPE, at prompt lengths below, at and beyond the DCA chunk length L = CS - LS.",
                 "Exit status 0 when every case agrees (max |logit difference| <= 1e-3 x max(1, max |logit|)), 1 otherwise.",
-                "The Java engine keeps its KV cache in F32 here, as the other engines do, so only the engines' arithmetic differs.",
+                "The Java engine keeps its KV cache in F32 here, as the other engines do, and multiplies the weights as stored",
+                "(no 8-bit rounding of the vector while decoding), so only the engines' arithmetic differs.",
                 "With --json, one JSON object per case."})
 final class CompareEnginesCommand implements Callable<Integer> {
     @Spec
@@ -58,7 +59,7 @@ final class CompareEnginesCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         EngineKind candidateKind = EngineKind.parse(engine);
-        try (Llama llama = model.load(err);
+        try (Llama llama = model.load(err, Llama.DecodeProducts.EXACT);
              Engine reference = new JavaEngine(llama, KvCache.Precision.F32);
              Engine candidate = candidateKind.open(llama, EngineOptions.progress(err))) {
             AttentionConfig dca = AttentionConfig.dcaOrDefaults(chunkSize, localWindow, llama.config().contextLength());

@@ -17,9 +17,13 @@ final class ModelOption {
 
     /** Loads the model, showing progress on stderr while it lasts. */
     Llama load(PrintWriter err) throws IOException {
+        return load(err, Llama.DecodeProducts.FAST);
+    }
+
+    Llama load(PrintWriter err, Llama.DecodeProducts products) throws IOException {
         checkReadable();
         try (ProgressLine progress = new ProgressLine(err)) {
-            return Llama.load(path, message -> progress.show("loading: " + message));
+            return Llama.load(path, products, message -> progress.show("loading: " + message));
         }
     }
 

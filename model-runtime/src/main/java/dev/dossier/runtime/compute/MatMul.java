@@ -41,15 +41,11 @@ public final class MatMul {
     public static void apply(FloatTensor weights, int rows, int cols, float[] in, float[] out, int tokens) {
         if (tokens == 1) {
             FloatTensor.RowOperand x = weights.rowOperand(in, cols);
-            Parallel.forRange(rows, cols, (from, to) -> {
-                for (int r = from; r < to; r++) {
-                    out[r] = weights.dot((long) r * cols, x, cols);
-                }
-            });
+            Parallel.forRange(rows, cols, (from, to) -> weights.dotRows(x, cols, out, from, to));
             return;
         }
         int stride = (tokens + LANES - 1) / LANES * LANES;
-        float[] columns = transpose(in, tokens, cols, stride);
+        float[] columns = transpose(in, tokens, cols, stride, weights.columnOrder());
         int panels = rows / PANEL;
         int rest = rows - panels * PANEL;
         Parallel.forRange(panels + (rest > 0 ? 1 : 0), (long) PANEL * cols * tokens, (from, to) -> {
@@ -62,7 +58,7 @@ public final class MatMul {
                     multiplyRows(decoded, rest, cols, in, tokens, out, rows, row);
                     continue;
                 }
-                weights.dequantize((long) row * cols, decoded, 0, PANEL * cols);
+                weights.dequantizeInColumnOrder((long) row * cols, decoded, 0, PANEL * cols);
                 multiplyPanel(decoded, cols, columns, stride, tokens, out, rows, row, tile);
             }
         });
@@ -100,8 +96,9 @@ public final class MatMul {
     /**
      * {@code in} (tokens x cols, token after token) as columns: {@code columns[c * stride + t]},
      * zero past {@code tokens}; split over the pool, or the other workers would wait through it.
+     * With a column order (the weights decode their panels in it), column {@code c} is {@code order[c]}.
      */
-    private static float[] transpose(float[] in, int tokens, int cols, int stride) {
+    private static float[] transpose(float[] in, int tokens, int cols, int stride, int[] order) {
         float[] columns = COLUMNS.get();
         if (columns.length < stride * cols) {
             columns = new float[stride * cols];
@@ -111,8 +108,9 @@ public final class MatMul {
         Parallel.forRange(cols, stride, (from, to) -> {
             for (int c = from; c < to; c++) {
                 int o = c * stride;
+                int column = order == null ? c : order[c];
                 for (int t = 0; t < tokens; t++) {
-                    target[o + t] = in[t * cols + c];
+                    target[o + t] = in[t * cols + column];
                 }
                 for (int t = tokens; t < stride; t++) {
                     target[o + t] = 0f;

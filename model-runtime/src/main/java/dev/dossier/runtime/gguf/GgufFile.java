@@ -1,7 +1,10 @@
 package dev.dossier.runtime.gguf;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandle;
 import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -206,6 +209,47 @@ public final class GgufFile implements AutoCloseable {
     /** The tensor's bytes, a slice of the mapping (no copy). */
     public MemorySegment tensorData(GgufTensorInfo info) {
         return mapping.asSlice(info.dataOffset(), info.byteSize());
+    }
+
+    /** Native memory that lives as long as the mapping: for tensors repacked at load. */
+    public MemorySegment allocate(long bytes) {
+        return arena.allocate(bytes, 64);
+    }
+
+    /**
+     * Tells the kernel that the mapped pages of a tensor now repacked elsewhere are not needed
+     * ({@code madvise(MADV_DONTNEED)}): they leave this process's resident memory and are read
+     * from the file again only if touched. Best effort: where the call is not available the
+     * pages stay until the kernel reclaims them.
+     */
+    public void release(GgufTensorInfo info) {
+        long pageSize = 4096;
+        long start = mapping.address() + info.dataOffset();
+        long first = (start + pageSize - 1) / pageSize * pageSize;
+        long end = (start + info.byteSize()) / pageSize * pageSize;
+        if (MADVISE == null || end <= first) {
+            return;
+        }
+        try {
+            int ignored = (int) MADVISE.invokeExact(MemorySegment.ofAddress(first), end - first, MADV_DONTNEED);
+        } catch (Throwable e) {
+            // Only resident memory is at stake, never the data: carry on.
+        }
+    }
+
+    private static final int MADV_DONTNEED = 4;
+    private static final MethodHandle MADVISE = madvise();
+
+    private static MethodHandle madvise() {
+        try {
+            Linker linker = Linker.nativeLinker();
+            return linker.defaultLookup().find("madvise")
+                    .map(address -> linker.downcallHandle(address, FunctionDescriptor.of(
+                            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT)))
+                    .orElse(null);
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     public GgufTensorInfo requireTensor(String name) {

@@ -5,6 +5,8 @@ import dev.dossier.runtime.gguf.GgufFile;
 import dev.dossier.runtime.gguf.GgufFormatException;
 import dev.dossier.runtime.gguf.GgufTensorInfo;
 import dev.dossier.runtime.tensor.FloatTensor;
+import dev.dossier.runtime.tensor.InterleavedQ4_0Tensor;
+import dev.dossier.runtime.tensor.Q4_0Tensor;
 import dev.dossier.runtime.tensor.Tensors;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -35,7 +37,8 @@ public record LlamaWeights(
     }
 
     /** Checks every tensor's presence and shape, then wraps them; {@code progress} hears each layer done. */
-    static LlamaWeights fromGguf(GgufFile gguf, LlamaConfig config, IntConsumer progress) {
+    static LlamaWeights fromGguf(GgufFile gguf, LlamaConfig config, Llama.DecodeProducts products, IntConsumer progress) {
+        boolean repack = products == Llama.DecodeProducts.FAST;
         int dim = config.dim();
         int kvDim = config.kvDim();
         int hidden = config.hiddenDim();
@@ -46,20 +49,20 @@ public record LlamaWeights(
             String p = "blk." + i + ".";
             layers[i] = new Layer(
                     vector(gguf, p + "attn_norm.weight", dim),
-                    matrix(gguf, p + "attn_q.weight", dim, dim),
-                    matrix(gguf, p + "attn_k.weight", dim, kvDim),
-                    matrix(gguf, p + "attn_v.weight", dim, kvDim),
-                    matrix(gguf, p + "attn_output.weight", dim, dim),
+                    productMatrix(gguf, repack, p + "attn_q.weight", dim, dim),
+                    productMatrix(gguf, repack, p + "attn_k.weight", dim, kvDim),
+                    productMatrix(gguf, repack, p + "attn_v.weight", dim, kvDim),
+                    productMatrix(gguf, repack, p + "attn_output.weight", dim, dim),
                     vector(gguf, p + "ffn_norm.weight", dim),
-                    matrix(gguf, p + "ffn_gate.weight", dim, hidden),
-                    matrix(gguf, p + "ffn_down.weight", hidden, dim),
-                    matrix(gguf, p + "ffn_up.weight", dim, hidden));
+                    productMatrix(gguf, repack, p + "ffn_gate.weight", dim, hidden),
+                    productMatrix(gguf, repack, p + "ffn_down.weight", hidden, dim),
+                    productMatrix(gguf, repack, p + "ffn_up.weight", dim, hidden));
             progress.accept(i + 1);
         }
         float[] outputNorm = vector(gguf, "output_norm.weight", dim);
         // Models with tied embeddings (like stories260K) have no output.weight.
         FloatTensor output = gguf.tensors().containsKey("output.weight")
-                ? matrix(gguf, "output.weight", dim, vocab)
+                ? productMatrix(gguf, repack, "output.weight", dim, vocab)
                 : embedding;
         return new LlamaWeights(embedding, layers, outputNorm, output);
     }
@@ -76,6 +79,21 @@ public record LlamaWeights(
             throw new GgufFormatException("tensor '" + name + "': rows of " + cols + " are not whole " + info.type() + " blocks");
         }
         return Tensors.of(info.type(), gguf.tensorData(info), info.elementCount());
+    }
+
+    /**
+     * A matrix that only matrix products read (not the embedding, read row by row): with {@code
+     * repack}, Q4_0 ones are repacked for the faster decode kernel where it pays ({@link InterleavedQ4_0Tensor}), and the
+     * file's pages for them are given back, so resident memory stays the file's size.
+     */
+    private static FloatTensor productMatrix(GgufFile gguf, boolean repack, String name, int cols, int rows) {
+        FloatTensor matrix = matrix(gguf, name, cols, rows);
+        if (!repack || !(matrix instanceof Q4_0Tensor file) || !InterleavedQ4_0Tensor.pays(cols)) {
+            return matrix;
+        }
+        FloatTensor repacked = InterleavedQ4_0Tensor.repack(file, rows, cols, gguf.allocate(InterleavedQ4_0Tensor.byteSize(rows, cols)));
+        gguf.release(gguf.requireTensor(name));
+        return repacked;
     }
 
     private static float[] vector(GgufFile gguf, String name, int length) {

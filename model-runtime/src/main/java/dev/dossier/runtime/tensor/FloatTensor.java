@@ -21,7 +21,7 @@ import jdk.incubator.vector.VectorSpecies;
  * partial block at either end value by value (rows are whole blocks, so that path is rare).
  */
 public abstract sealed class FloatTensor
-        permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor, Q4_KTensor, Q6_KTensor {
+        permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor, InterleavedQ4_0Tensor, Q4_KTensor, Q6_KTensor {
 
     /**
      * The widest float vector of this CPU (chosen at run time by the JVM), but at most 512 bits:
@@ -85,10 +85,25 @@ public abstract sealed class FloatTensor
      * another order, or with per-block sums, prepares it here. {@code values} has the vector's
      * {@code n} values in the encoding's order; {@code blockSums} is empty where unused.
      */
-    public record RowOperand(float[] values, float[] blockSums) {
+    public static class RowOperand {
+        private final float[] values;
+        private final float[] blockSums;
+
+        public RowOperand(float[] values, float[] blockSums) {
+            this.values = values;
+            this.blockSums = blockSums;
+        }
+
+        public float[] values() {
+            return values;
+        }
+
+        public float[] blockSums() {
+            return blockSums;
+        }
     }
 
-    private static final float[] NO_BLOCK_SUMS = new float[0];
+    protected static final float[] NO_BLOCK_SUMS = new float[0];
 
     /** {@code x[0 .. n)} prepared for {@link #dot(long, RowOperand, int)}; as is, unless the encoding overrides it. */
     public RowOperand rowOperand(float[] x, int n) {
@@ -98,6 +113,28 @@ public abstract sealed class FloatTensor
     /** The dot product of the {@code n} values at {@code offset} (a row of a matrix: whole blocks) with a prepared vector. */
     public float dot(long offset, RowOperand x, int n) {
         return dot(offset, x.values(), 0, n);
+    }
+
+    /** {@code out[r] = row r . x} for rows {@code from .. to - 1} of a matrix with rows of {@code n} values: decoding's product. */
+    public void dotRows(RowOperand x, int n, float[] out, int from, int to) {
+        for (int r = from; r < to; r++) {
+            out[r] = dot((long) r * n, x, n);
+        }
+    }
+
+    /**
+     * The order in which {@link #dequantizeInColumnOrder} writes a row's values ({@code order[i]}
+     * is the column written at {@code i}), or null for the columns' own order. An encoding laid
+     * out for its kernels may decode faster in its own order; a product's other side is then read
+     * in the same order.
+     */
+    public int[] columnOrder() {
+        return null;
+    }
+
+    /** Decodes whole rows ({@code n} values from {@code offset}) in {@link #columnOrder}. */
+    public void dequantizeInColumnOrder(long offset, float[] out, int outOffset, int n) {
+        dequantize(offset, out, outOffset, n);
     }
 
     /** Decodes {@code n} values starting at {@code offset} into {@code out}. */

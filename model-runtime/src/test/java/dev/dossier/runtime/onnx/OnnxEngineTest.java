@@ -89,7 +89,7 @@ class OnnxEngineTest {
     private void assertEnginesAgree(RandomModel.Shape shape, GgmlType type, int[] lengths, boolean q8Quantized) throws Exception {
         Path file = temp.resolve("random-" + type + ".gguf");
         RandomModel.write(file, shape, type, 3);
-        try (Llama llama = Llama.load(file);
+        try (Llama llama = Llama.load(file, Llama.DecodeProducts.EXACT, message -> { }); // the weights as stored, as the graph reads them
              Engine java = new JavaEngine(llama, KvCache.Precision.F32);
              Engine onnx = new OnnxEngine(llama, Device.cpu(), q8Quantized, m -> { })) {
             AttentionConfig dca = AttentionConfig.dca(64, 16, llama.config().contextLength());

@@ -1,6 +1,7 @@
 package dev.dossier.runtime.tensor;
 
 import dev.dossier.runtime.gguf.GgmlType;
+import java.lang.foreign.Arena;
 import java.util.Arrays;
 import java.util.Random;
 import jdk.incubator.vector.FloatVector;
@@ -10,15 +11,18 @@ import jdk.incubator.vector.FloatVector;
  * does ({@link FloatTensor#rowOperand} once, then {@link FloatTensor#dot(long, FloatTensor.RowOperand, int)}
  * per row), on rows of 2048 values (TinyLlama's width), for each type. Two working sets: "hot"
  * re-reads the same 8 rows (the kernel's own speed, data in L1) and "memory" streams 256 MB (what
- * decoding sees). Types are interleaved round by round so a noisy machine slows them alike; the
+ * decoding sees). "Q4_0-repacked" is the Q4_0 matrix as the runtime repacks it for decoding.
+ * Types are interleaved round by round so a noisy machine slows them alike; the
  * median and best round are printed.
- * Run: java --add-modules=jdk.incubator.vector -cp target/classes:target/test-classes dev.dossier.runtime.tensor.DotBenchmark [TYPE ...]
+ * Run: java --add-modules=jdk.incubator.vector -cp target/classes:target/test-classes dev.dossier.runtime.tensor.DotBenchmark [TYPE|Q4_0-repacked ...]
  */
 public final class DotBenchmark {
     private static final int COLS = 2048;
     private static final long MEMORY_BYTES = 256L << 20;
     private static final int HOT_ROWS = 8;
     private static final int ROUNDS = 25;
+    /** The Q4_0 matrix repacked for decoding ({@link InterleavedQ4_0Tensor}), as the runtime loads it on AVX-512 CPUs. */
+    private static final String REPACKED_Q4_0 = "Q4_0-repacked";
     /** Rounds left out of the statistics while the JIT compiler is still at work. */
     private static final int WARMUP_ROUNDS = 5;
 
@@ -27,13 +31,19 @@ public final class DotBenchmark {
         Random random = new Random(1);
         float[] x = new float[COLS];
         for (int i = 0; i < COLS; i++) x[i] = (float) random.nextGaussian();
-        GgmlType[] types = Arrays.stream(args.length > 0 ? args : new String[] {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
-                .map(GgmlType::valueOf).toArray(GgmlType[]::new);
-        FloatTensor[] matrices = new FloatTensor[types.length];
-        int[] rows = new int[types.length];
-        for (int i = 0; i < types.length; i++) {
+        String[] names = args.length > 0 ? args : new String[] {"F32", "F16", "BF16", "Q8_0", "Q4_0", REPACKED_Q4_0, "Q4_K", "Q6_K"};
+        GgmlType[] types = new GgmlType[names.length];
+        FloatTensor[] matrices = new FloatTensor[names.length];
+        int[] rows = new int[names.length];
+        for (int i = 0; i < names.length; i++) {
+            boolean repacked = names[i].equals(REPACKED_Q4_0);
+            types[i] = repacked ? GgmlType.Q4_0 : GgmlType.valueOf(names[i]);
             rows[i] = (int) (MEMORY_BYTES / types[i].byteSize(COLS));
             matrices[i] = randomMatrix(types[i], rows[i] * COLS, random);
+            if (repacked) {
+                matrices[i] = InterleavedQ4_0Tensor.repack((Q4_0Tensor) matrices[i], rows[i], COLS,
+                        Arena.ofAuto().allocate(InterleavedQ4_0Tensor.byteSize(rows[i], COLS), 64));
+            }
         }
         long[][] hot = new long[types.length][ROUNDS];
         long[][] memory = new long[types.length][ROUNDS];
@@ -53,11 +63,11 @@ public final class DotBenchmark {
                 memory[i][round] = System.nanoTime() - start;
             }
         }
-        System.out.printf("%-5s %22s %22s   (GB/s of encoded weights, median / best of %d rounds; sink %s)%n",
+        System.out.printf("%-13s %22s %22s   (GB/s of encoded weights, median / best of %d rounds; sink %s)%n",
                 "type", "hot (8 rows)", "memory (256 MB)", ROUNDS - WARMUP_ROUNDS, sink);
-        for (int i = 0; i < types.length; i++) {
+        for (int i = 0; i < names.length; i++) {
             double bytes = types[i].byteSize((long) rows[i] * COLS);
-            System.out.printf("%-5s %22s %22s%n", types[i], speeds(bytes, hot[i]), speeds(bytes, memory[i]));
+            System.out.printf("%-13s %22s %22s%n", names[i], speeds(bytes, hot[i]), speeds(bytes, memory[i]));
         }
     }
 

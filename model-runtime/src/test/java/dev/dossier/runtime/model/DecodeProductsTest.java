@@ -1,0 +1,89 @@
+package dev.dossier.runtime.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.dossier.runtime.attention.AttentionConfig;
+import dev.dossier.runtime.attention.KvCache;
+import dev.dossier.runtime.gguf.GgmlType;
+import dev.dossier.runtime.tensor.InterleavedQ4_0Tensor;
+import dev.dossier.runtime.tensor.Q4_0Tensor;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One random Q4_0 model loaded both ways: {@link Llama.DecodeProducts#FAST} (matrices with rows of
+ * 512 or more values repacked, where the CPU has 512-bit vectors) and {@link
+ * Llama.DecodeProducts#EXACT}. Prefill multiplies the same floats in another order, so its logits
+ * agree to float rounding; decoding rounds the vector to 8 bits, so its logits move, but by no
+ * more than a few percent of their scale.
+ */
+class DecodeProductsTest {
+    private static final RandomModel.Shape SHAPE = new RandomModel.Shape(512, 2, 8, 2, 1536, 1000, 256);
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void fastDecodingStaysCloseToExactAndPrefillIsUnchanged() throws Exception {
+        Path file = temp.resolve("random-q4_0.gguf");
+        RandomModel.write(file, SHAPE, GgmlType.Q4_0, 11);
+        int[] prompt = new Random(5).ints(40, 3, SHAPE.vocabularySize()).toArray();
+        int[] next = new Random(6).ints(8, 3, SHAPE.vocabularySize()).toArray();
+        try (Llama fast = Llama.load(file, Llama.DecodeProducts.FAST, message -> { });
+             Llama exact = Llama.load(file, Llama.DecodeProducts.EXACT, message -> { })) {
+            boolean repacked = InterleavedQ4_0Tensor.pays(SHAPE.dim());
+            if (repacked) {
+                assertInstanceOf(InterleavedQ4_0Tensor.class, fast.weights().layers()[1].down());
+                assertInstanceOf(InterleavedQ4_0Tensor.class, fast.weights().output());
+            }
+            assertInstanceOf(Q4_0Tensor.class, exact.weights().layers()[1].down());
+            assertInstanceOf(Q4_0Tensor.class, fast.weights().tokenEmbedding(), "the embedding is read row by row, in file order");
+
+            Session fastSession = new JavaSession(fast, AttentionConfig.rope(), 64, JavaSession.DEFAULT_BLOCK, KvCache.Precision.F32);
+            Session exactSession = new JavaSession(exact, AttentionConfig.rope(), 64, JavaSession.DEFAULT_BLOCK, KvCache.Precision.F32);
+            float[] fastPrefill = lastLogits(fastSession, prompt);
+            float[] exactPrefill = lastLogits(exactSession, prompt);
+            double scale = largest(exactPrefill);
+            assertTrue(scale > 1, "near-zero logits would prove nothing");
+            assertTrue(largestDifference(fastPrefill, exactPrefill) <= 1e-4 * scale, "prefill reads the same weights in another order");
+
+            double decodeDifference = 0;
+            for (int token : next) {
+                float[] fastLogits = fastSession.next(token);
+                float[] exactLogits = exactSession.next(token);
+                decodeDifference = Math.max(decodeDifference, largestDifference(fastLogits, exactLogits) / largest(exactLogits));
+            }
+            assertTrue(decodeDifference <= 0.05, "decoding moved logits by " + decodeDifference + " of their scale");
+            if (repacked) {
+                assertTrue(decodeDifference > 1e-5, "the repacked kernel rounds the vector to 8 bits, so decoding cannot be bit for bit");
+            } else {
+                assertEquals(0, decodeDifference, "nothing is repacked on this CPU");
+            }
+        }
+    }
+
+    private static float[] lastLogits(Session session, int[] prompt) {
+        float[][] last = new float[1][];
+        // Every position's logits, so the classifier too multiplies a block of tokens (one token would take the decode kernel).
+        session.prefill(prompt, 0, prompt.length, true, (position, logits, offset) -> {
+            last[0] = java.util.Arrays.copyOfRange(logits, offset, offset + SHAPE.vocabularySize());
+        }, Session.Progress.NONE);
+        return last[0];
+    }
+
+    private static double largest(float[] values) {
+        double largest = 0;
+        for (float v : values) largest = Math.max(largest, Math.abs(v));
+        return largest;
+    }
+
+    private static double largestDifference(float[] a, float[] b) {
+        double largest = 0;
+        for (int i = 0; i < a.length; i++) largest = Math.max(largest, Math.abs(a[i] - b[i]));
+        return largest;
+    }
+}

@@ -1,0 +1,139 @@
+package dev.dossier.runtime.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.dossier.runtime.compute.MatMul;
+import dev.dossier.runtime.gguf.GgmlType;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The repacked Q4_0 matrix against the file's own: the same values in file order, the same values
+ * in its column order, row products within the 8-bit vector's rounding bound, and whole matrix
+ * products (decode and prefill paths) that agree with the file-order tensor's. Column counts cover
+ * a lone half group (512), whole groups (1024) and a trailing half group (1536, like TinyLlama's
+ * 5632).
+ */
+class InterleavedQ4_0TensorTest {
+    private static final int ROWS = 21; // two whole panels of 8 and a partial one
+
+    @ParameterizedTest
+    @ValueSource(ints = {512, 1024, 1536})
+    void readsTheSameValuesInFileOrderAndInItsColumnOrder(int cols) {
+        Q4_0Tensor file = randomMatrix(ROWS, cols, new Random(cols));
+        InterleavedQ4_0Tensor repacked = repack(file, ROWS, cols);
+        float[] expected = new float[ROWS * cols];
+        file.dequantize(0, expected, 0, expected.length);
+
+        float[] inFileOrder = new float[expected.length];
+        repacked.dequantize(0, inFileOrder, 0, inFileOrder.length);
+        assertArrayEquals(expected, inFileOrder);
+        assertEquals(expected[cols + 17], repacked.getFloat(cols + 17));
+
+        int[] order = repacked.columnOrder();
+        boolean[] seen = new boolean[cols];
+        for (int column : order) {
+            assertFalse(seen[column], "column " + column + " twice in the order");
+            seen[column] = true;
+        }
+        float[] rows = new float[8 * cols];
+        repacked.dequantizeInColumnOrder(8L * cols, rows, 0, rows.length);
+        for (int r = 0; r < 8; r++) {
+            for (int i = 0; i < cols; i++) {
+                assertEquals(expected[(8 + r) * cols + order[i]], rows[r * cols + i], "row " + (8 + r) + " position " + i);
+            }
+        }
+    }
+
+    /**
+     * The vector is rounded to 8 bits per block of 32 (step = the block's largest magnitude / 127),
+     * so each product may move by at most sum(|w|) x step / 2 per block; nothing else may differ
+     * beyond float rounding.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {512, 1024, 1536})
+    void rowProductsStayWithinTheVectorsRoundingBound(int cols) {
+        Random random = new Random(7 * cols);
+        Q4_0Tensor file = randomMatrix(ROWS, cols, random);
+        InterleavedQ4_0Tensor repacked = repack(file, ROWS, cols);
+        float[] x = new float[cols];
+        for (int i = 0; i < cols; i++) x[i] = (float) random.nextGaussian() * (i % 97 == 0 ? 8 : 1);
+        FloatTensor.RowOperand operand = repacked.rowOperand(x, cols);
+        float[] rows = new float[ROWS];
+        repacked.dotRows(operand, cols, rows, 0, ROWS);
+        for (int r = 0; r < ROWS; r++) {
+            double exact = 0;
+            double magnitude = 0;
+            double bound = 0;
+            for (int b = 0; b < cols / 32; b++) {
+                double largest = 0;
+                double weights = 0;
+                for (int i = b * 32; i < b * 32 + 32; i++) {
+                    double w = file.getFloat((long) r * cols + i);
+                    exact += w * x[i];
+                    magnitude += Math.abs(w * x[i]);
+                    weights += Math.abs(w);
+                    largest = Math.max(largest, Math.abs(x[i]));
+                }
+                bound += weights * largest / 127 / 2;
+            }
+            double allowed = bound + 1e-5 * magnitude;
+            assertTrue(Math.abs(rows[r] - exact) <= allowed, "row " + r + ": " + rows[r] + ", exact " + exact + ", allowed " + allowed);
+            assertEquals(rows[r], repacked.dot((long) r * cols, operand, cols), 0f, "dot and dotRows are one kernel");
+        }
+    }
+
+    @Test
+    void matrixProductsAgreeWithTheFileOrderTensor() {
+        int cols = 1536;
+        Random random = new Random(3);
+        Q4_0Tensor file = randomMatrix(ROWS, cols, random);
+        InterleavedQ4_0Tensor repacked = repack(file, ROWS, cols);
+        for (int tokens : new int[] {2, 17, 48, 50}) {
+            float[] in = new float[tokens * cols];
+            for (int i = 0; i < in.length; i++) in[i] = (float) random.nextGaussian();
+            float[] expected = new float[tokens * ROWS];
+            float[] actual = new float[tokens * ROWS];
+            MatMul.apply(file, ROWS, cols, in, expected, tokens);
+            MatMul.apply(repacked, ROWS, cols, in, actual, tokens);
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], actual[i], 1e-4 * (1 + Math.abs(expected[i])), "tokens=" + tokens + " output " + i);
+            }
+        }
+        float[] in = new float[cols];
+        for (int i = 0; i < cols; i++) in[i] = (float) random.nextGaussian();
+        float[] expected = new float[ROWS];
+        float[] actual = new float[ROWS];
+        MatMul.apply(file, ROWS, cols, in, expected, 1);
+        MatMul.apply(repacked, ROWS, cols, in, actual, 1);
+        for (int r = 0; r < ROWS; r++) {
+            assertEquals(expected[r], actual[r], 0.02 * (1 + Math.abs(expected[r])), "one token, row " + r);
+        }
+    }
+
+    @Test
+    void rowsThatAreNotWholeHalfGroupsAreRefused() {
+        assertFalse(InterleavedQ4_0Tensor.fits(2048 + 32));
+        Q4_0Tensor file = randomMatrix(2, 544, new Random(1));
+        assertThrows(IllegalArgumentException.class, () -> InterleavedQ4_0Tensor.repack(file, 2, 544, Arena.ofAuto().allocate(2 * 544)));
+    }
+
+    private static Q4_0Tensor randomMatrix(int rows, int cols, Random random) {
+        float[] weights = new float[rows * cols];
+        for (int i = 0; i < weights.length; i++) weights[i] = (float) random.nextGaussian() * 0.05f;
+        byte[] bytes = Quantizer.quantize(GgmlType.Q4_0, weights);
+        return (Q4_0Tensor) Tensors.of(GgmlType.Q4_0, MemorySegment.ofArray(bytes), weights.length);
+    }
+
+    private static InterleavedQ4_0Tensor repack(Q4_0Tensor file, int rows, int cols) {
+        return InterleavedQ4_0Tensor.repack(file, rows, cols, Arena.ofAuto().allocate(InterleavedQ4_0Tensor.byteSize(rows, cols), 64));
+    }
+}
