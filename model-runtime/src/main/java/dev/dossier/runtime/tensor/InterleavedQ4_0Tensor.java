@@ -14,10 +14,11 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * A Q4_0 weight matrix repacked for decoding: each row's blocks in groups of 32 side by side, so
- * that lane b of a vector belongs to block b. A group is 16 chunks of 32 bytes (chunk k holds byte
- * k of every block: value k in its low nibble, value k + 16 in its high one) followed by the 32
- * scales as halves, 576 bytes like the 32 blocks it replaces. A row's last group may hold only 16
- * blocks (TinyLlama's 5632 columns are 5.5 groups); it is padded with zero scales.
+ * that lane b of a vector belongs to block b. A group's nibbles are 16 chunks of 32 bytes (chunk k
+ * holds byte k of every block: value k in its low nibble, value k + 16 in its high one); a row is
+ * its groups' nibbles, then all its scales as halves (decoded to floats once per row), 576 bytes
+ * per 32 blocks like the blocks it replaces. A row's last group may hold only 16 blocks
+ * (TinyLlama's 5632 columns are 5.5 groups); it is padded with zero scales.
  *
  * <p>Why: {@link Q4_0Tensor}'s row kernel converts each block's 32 products to floats to apply the
  * block's scale, about 14 vector instructions per block. Here the vector is quantized to 8 bits per
@@ -47,7 +48,7 @@ public final class InterleavedQ4_0Tensor extends FloatTensor {
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_512;
 
     private final Q4_0Tensor file;
-    private final MemorySegment groups;
+    private final MemorySegment repacked;
     private final int cols;
     private final int groupsPerRow;
     private final int[] columnOrder;
@@ -78,29 +79,28 @@ public final class InterleavedQ4_0Tensor extends FloatTensor {
         int groupsPerRow = groupsPerRow(cols);
         int blocksPerRow = cols / BLOCK_SIZE;
         MemorySegment source = file.data();
-        byte[] group = new byte[GROUP_BYTES];
-        for (int row = 0; row < rows; row++) {
-            for (int g = 0; g < groupsPerRow; g++) {
-                java.util.Arrays.fill(group, (byte) 0);
-                int blocks = Math.min(GROUP, blocksPerRow - g * GROUP);
-                for (int lane = 0; lane < blocks; lane++) {
-                    long at = ((long) row * blocksPerRow + g * GROUP + lane) * SOURCE_BLOCK_BYTES;
-                    group[NIBBLE_BYTES + 2 * lane] = source.get(ValueLayout.JAVA_BYTE, at);
-                    group[NIBBLE_BYTES + 2 * lane + 1] = source.get(ValueLayout.JAVA_BYTE, at + 1);
-                    for (int k = 0; k < CHUNKS; k++) {
-                        group[k * GROUP + lane] = source.get(ValueLayout.JAVA_BYTE, at + 2 + k);
-                    }
+        byte[] row = new byte[groupsPerRow * GROUP_BYTES];
+        int scales = groupsPerRow * NIBBLE_BYTES;
+        for (int r = 0; r < rows; r++) {
+            java.util.Arrays.fill(row, (byte) 0);
+            for (int b = 0; b < blocksPerRow; b++) {
+                long at = ((long) r * blocksPerRow + b) * SOURCE_BLOCK_BYTES;
+                row[scales + 2 * b] = source.get(ValueLayout.JAVA_BYTE, at);
+                row[scales + 2 * b + 1] = source.get(ValueLayout.JAVA_BYTE, at + 1);
+                int lane = b / GROUP * NIBBLE_BYTES + b % GROUP;
+                for (int k = 0; k < CHUNKS; k++) {
+                    row[lane + k * GROUP] = source.get(ValueLayout.JAVA_BYTE, at + 2 + k);
                 }
-                MemorySegment.copy(group, 0, target, ValueLayout.JAVA_BYTE, ((long) row * groupsPerRow + g) * GROUP_BYTES, GROUP_BYTES);
             }
+            MemorySegment.copy(row, 0, target, ValueLayout.JAVA_BYTE, (long) r * row.length, row.length);
         }
         return new InterleavedQ4_0Tensor(file, target, cols);
     }
 
-    private InterleavedQ4_0Tensor(Q4_0Tensor file, MemorySegment groups, int cols) {
+    private InterleavedQ4_0Tensor(Q4_0Tensor file, MemorySegment repacked, int cols) {
         super(file.data(), file.size());
         this.file = file;
-        this.groups = groups;
+        this.repacked = repacked;
         this.cols = cols;
         this.groupsPerRow = groupsPerRow(cols);
         this.columnOrder = columnOrder(cols);
@@ -158,19 +158,20 @@ public final class InterleavedQ4_0Tensor extends FloatTensor {
     /** Whole rows from {@code offset} in {@link #columnOrder}: per chunk, 32 blocks' values at once, scaled by a vector of their scales. */
     @Override
     public void dequantizeInColumnOrder(long offset, float[] out, int outOffset, int n) {
-        float[] scales = new float[GROUP];
+        float[] scales = new float[groupsPerRow * GROUP];
         int firstRow = (int) (offset / cols);
         int o = outOffset;
         for (int row = firstRow; row < firstRow + n / cols; row++) {
+            long rowBase = rowBase(row);
+            Halves.decode(repacked, rowBase + (long) groupsPerRow * NIBBLE_BYTES, scales, 0, scales.length);
             for (int g = 0; g < groupsPerRow; g++) {
-                long base = ((long) row * groupsPerRow + g) * GROUP_BYTES;
-                Halves.decode(groups, base + NIBBLE_BYTES, scales, 0, GROUP);
+                long base = rowBase + (long) g * NIBBLE_BYTES;
                 int blocks = Math.min(GROUP, cols / BLOCK_SIZE - g * GROUP);
                 for (int k = 0; k < CHUNKS; k++) {
-                    ByteVector packed = ByteVector.fromMemorySegment(CHUNK, groups, base + (long) k * GROUP, ByteOrder.LITTLE_ENDIAN);
+                    ByteVector packed = ByteVector.fromMemorySegment(CHUNK, repacked, base + (long) k * GROUP, ByteOrder.LITTLE_ENDIAN);
                     for (int part = 0; part < blocks / HALF_GROUP; part++) {
                         IntVector codes = (IntVector) packed.convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, part);
-                        FloatVector scale = FloatVector.fromArray(FLOATS, scales, part * HALF_GROUP);
+                        FloatVector scale = FloatVector.fromArray(FLOATS, scales, g * GROUP + part * HALF_GROUP);
                         ((FloatVector) codes.and(0xF).sub(8).convert(VectorOperators.I2F, 0)).mul(scale)
                                 .intoArray(out, o + part * HALF_GROUP);
                         ((FloatVector) codes.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0)).mul(scale)
@@ -235,7 +236,7 @@ public final class InterleavedQ4_0Tensor extends FloatTensor {
         if (n != cols || offset % cols != 0 || !(x instanceof QuantizedVector quantized)) {
             return super.dot(offset, x, n);
         }
-        return rowDot((int) (offset / cols), quantized, new float[GROUP]);
+        return rowDot((int) (offset / cols), quantized, new float[groupsPerRow * GROUP]);
     }
 
     @Override
@@ -244,38 +245,44 @@ public final class InterleavedQ4_0Tensor extends FloatTensor {
             super.dotRows(x, n, out, from, to);
             return;
         }
-        float[] scales = new float[GROUP];
+        float[] scales = new float[groupsPerRow * GROUP];
         for (int row = from; row < to; row++) {
             out[row] = rowDot(row, quantized, scales);
         }
     }
 
+    private long rowBase(int row) {
+        return (long) row * groupsPerRow * GROUP_BYTES;
+    }
+
+    /** {@code scales}: room for the row's scales as floats, reused from row to row. */
     private float rowDot(int row, QuantizedVector x, float[] scales) {
+        long rowBase = rowBase(row);
+        Halves.decode(repacked, rowBase + (long) groupsPerRow * NIBBLE_BYTES, scales, 0, scales.length);
         FloatVector first = FloatVector.zero(FLOATS);
         FloatVector second = FloatVector.zero(FLOATS);
         for (int g = 0; g < groupsPerRow; g++) {
-            long base = ((long) row * groupsPerRow + g) * GROUP_BYTES;
+            long base = rowBase + (long) g * NIBBLE_BYTES;
             int codes = g * GROUP * BLOCK_SIZE;
             ShortVector low = ShortVector.zero(SHORTS);
             ShortVector high = ShortVector.zero(SHORTS);
             for (int k = 0; k < CHUNKS; k++) {
-                ShortVector packed = (ShortVector) ByteVector.fromMemorySegment(CHUNK, groups, base + (long) k * GROUP, ByteOrder.LITTLE_ENDIAN)
+                ShortVector packed = (ShortVector) ByteVector.fromMemorySegment(CHUNK, repacked, base + (long) k * GROUP, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
                 low = low.add(packed.and((short) 0xF).mul(ShortVector.fromArray(SHORTS, x.codes, codes + k * GROUP)));
                 high = high.add(packed.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(SHORTS, x.codes, codes + (k + CHUNKS) * GROUP)));
             }
-            Halves.decode(groups, base + NIBBLE_BYTES, scales, 0, GROUP);
             int block = g * GROUP;
             IntVector sums = ((IntVector) low.convertShape(VectorOperators.S2I, INTS, 0))
                     .add((IntVector) high.convertShape(VectorOperators.S2I, INTS, 0))
                     .sub(IntVector.fromArray(INTS, x.offsets, block));
             first = ((FloatVector) sums.convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromArray(FLOATS, scales, 0).mul(FloatVector.fromArray(FLOATS, x.scales, block)), first);
+                    .fma(FloatVector.fromArray(FLOATS, scales, block).mul(FloatVector.fromArray(FLOATS, x.scales, block)), first);
             sums = ((IntVector) low.convertShape(VectorOperators.S2I, INTS, 1))
                     .add((IntVector) high.convertShape(VectorOperators.S2I, INTS, 1))
                     .sub(IntVector.fromArray(INTS, x.offsets, block + HALF_GROUP));
             second = ((FloatVector) sums.convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromArray(FLOATS, scales, HALF_GROUP).mul(FloatVector.fromArray(FLOATS, x.scales, block + HALF_GROUP)), second);
+                    .fma(FloatVector.fromArray(FLOATS, scales, block + HALF_GROUP).mul(FloatVector.fromArray(FLOATS, x.scales, block + HALF_GROUP)), second);
         }
         return first.add(second).reduceLanes(VectorOperators.ADD);
     }
