@@ -5,6 +5,7 @@ import dev.dossier.runtime.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -16,8 +17,10 @@ import jdk.incubator.vector.VectorSpecies;
  * A Q4_0 weight matrix repacked for decoding: each row's blocks in groups of 32 side by side, so
  * that lane b of a vector belongs to block b. A group's nibbles are 16 chunks of 32 bytes (chunk k
  * holds byte k of every block: value k in its low nibble, value k + 16 in its high one); a row is
- * its groups' nibbles, then all its scales as halves (decoded to floats once per row), 576 bytes
- * per 32 blocks like the blocks it replaces. A row's last group may hold only 16 blocks
+ * all its scales as halves (decoded to floats once per row), then its groups' nibbles, 576 bytes
+ * per 32 blocks like the blocks it replaces. Scales first keeps a row's reads in address order,
+ * which the CPU's prefetcher follows: with the scales after the nibbles, the jump to them and
+ * back cost a third of the speed from memory (BENCHMARKS.md, session 8). A row's last group may hold only 16 blocks
  * (TinyLlama's 5632 columns are 5.5 groups); it is padded with zero scales.
  *
  * <p>Why: {@link Q4_0Tensor}'s row kernel converts each block's 32 products to floats to apply the
@@ -80,14 +83,14 @@ public final class InterleavedQ4_0Tensor extends FloatTensor {
         int blocksPerRow = cols / BLOCK_SIZE;
         MemorySegment source = file.data();
         byte[] row = new byte[groupsPerRow * GROUP_BYTES];
-        int scales = groupsPerRow * NIBBLE_BYTES;
+        int nibbles = scaleBytes(groupsPerRow);
         for (int r = 0; r < rows; r++) {
-            java.util.Arrays.fill(row, (byte) 0);
+            Arrays.fill(row, (byte) 0);
             for (int b = 0; b < blocksPerRow; b++) {
                 long at = ((long) r * blocksPerRow + b) * SOURCE_BLOCK_BYTES;
-                row[scales + 2 * b] = source.get(ValueLayout.JAVA_BYTE, at);
-                row[scales + 2 * b + 1] = source.get(ValueLayout.JAVA_BYTE, at + 1);
-                int lane = b / GROUP * NIBBLE_BYTES + b % GROUP;
+                row[2 * b] = source.get(ValueLayout.JAVA_BYTE, at);
+                row[2 * b + 1] = source.get(ValueLayout.JAVA_BYTE, at + 1);
+                int lane = nibbles + b / GROUP * NIBBLE_BYTES + b % GROUP;
                 for (int k = 0; k < CHUNKS; k++) {
                     row[lane + k * GROUP] = source.get(ValueLayout.JAVA_BYTE, at + 2 + k);
                 }
@@ -108,6 +111,11 @@ public final class InterleavedQ4_0Tensor extends FloatTensor {
 
     private static int groupsPerRow(int cols) {
         return (cols / BLOCK_SIZE + GROUP - 1) / GROUP;
+    }
+
+    /** Where a row's nibbles start, after its scales: a multiple of 64 bytes, so they stay aligned. */
+    private static int scaleBytes(int groupsPerRow) {
+        return groupsPerRow * GROUP * Short.BYTES;
     }
 
     /**
@@ -163,9 +171,9 @@ public final class InterleavedQ4_0Tensor extends FloatTensor {
         int o = outOffset;
         for (int row = firstRow; row < firstRow + n / cols; row++) {
             long rowBase = rowBase(row);
-            Halves.decode(repacked, rowBase + (long) groupsPerRow * NIBBLE_BYTES, scales, 0, scales.length);
+            Halves.decode(repacked, rowBase, scales, 0, scales.length);
             for (int g = 0; g < groupsPerRow; g++) {
-                long base = rowBase + (long) g * NIBBLE_BYTES;
+                long base = rowBase + scaleBytes(groupsPerRow) + (long) g * NIBBLE_BYTES;
                 int blocks = Math.min(GROUP, cols / BLOCK_SIZE - g * GROUP);
                 for (int k = 0; k < CHUNKS; k++) {
                     ByteVector packed = ByteVector.fromMemorySegment(CHUNK, repacked, base + (long) k * GROUP, ByteOrder.LITTLE_ENDIAN);
@@ -258,11 +266,11 @@ public final class InterleavedQ4_0Tensor extends FloatTensor {
     /** {@code scales}: room for the row's scales as floats, reused from row to row. */
     private float rowDot(int row, QuantizedVector x, float[] scales) {
         long rowBase = rowBase(row);
-        Halves.decode(repacked, rowBase + (long) groupsPerRow * NIBBLE_BYTES, scales, 0, scales.length);
+        Halves.decode(repacked, rowBase, scales, 0, scales.length);
         FloatVector first = FloatVector.zero(FLOATS);
         FloatVector second = FloatVector.zero(FLOATS);
         for (int g = 0; g < groupsPerRow; g++) {
-            long base = rowBase + (long) g * NIBBLE_BYTES;
+            long base = rowBase + scaleBytes(groupsPerRow) + (long) g * NIBBLE_BYTES;
             int codes = g * GROUP * BLOCK_SIZE;
             ShortVector low = ShortVector.zero(SHORTS);
             ShortVector high = ShortVector.zero(SHORTS);

@@ -8,8 +8,8 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * A row-kernel timing, not a test: one thread runs the matrix-vector product exactly as decoding
- * does ({@link FloatTensor#rowOperand} once, then {@link FloatTensor#dot(long, FloatTensor.RowOperand, int)}
- * per row), on rows of 2048 values (TinyLlama's width), for each type. Two working sets: "hot"
+ * does ({@link FloatTensor#rowOperand} once, then {@link FloatTensor#dotRows} over the rows),
+ * on rows of 2048 values (TinyLlama's width), for each type. Two working sets: "hot"
  * re-reads the same 8 rows (the kernel's own speed, data in L1) and "memory" streams 256 MB (what
  * decoding sees). "Q4_0-repacked" is the Q4_0 matrix as the runtime repacks it for decoding.
  * Types are interleaved round by round so a noisy machine slows them alike; the
@@ -48,19 +48,20 @@ public final class DotBenchmark {
         long[][] hot = new long[types.length][ROUNDS];
         long[][] memory = new long[types.length][ROUNDS];
         float sink = 0;
+        float[] out = new float[Arrays.stream(rows).max().orElseThrow()];
         for (int round = 0; round < ROUNDS; round++) {
             for (int i = 0; i < types.length; i++) {
                 FloatTensor.RowOperand operand = matrices[i].rowOperand(x, COLS);
                 long start = System.nanoTime();
-                for (int r = 0; r < rows[i]; r++) {
-                    sink += matrices[i].dot((long) (r % HOT_ROWS) * COLS, operand, COLS);
+                for (int r = 0; r < rows[i]; r += HOT_ROWS) {
+                    matrices[i].dotRows(operand, COLS, out, 0, HOT_ROWS);
                 }
                 hot[i][round] = System.nanoTime() - start;
+                sink += out[0];
                 start = System.nanoTime();
-                for (int r = 0; r < rows[i]; r++) {
-                    sink += matrices[i].dot((long) r * COLS, operand, COLS);
-                }
+                matrices[i].dotRows(operand, COLS, out, 0, rows[i]);
                 memory[i][round] = System.nanoTime() - start;
+                sink += out[rows[i] / 2];
             }
         }
         System.out.printf("%-13s %22s %22s   (GB/s of encoded weights, median / best of %d rounds; sink %s)%n",
