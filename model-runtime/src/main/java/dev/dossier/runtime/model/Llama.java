@@ -26,12 +26,12 @@ public final class Llama implements AutoCloseable {
         this.weights = weights;
     }
 
-    /** How decoding multiplies Q4_0 weight matrices; the choice is made at load, where the weights are laid out. */
+    /** How decoding multiplies Q4_0 and Q8_0 weight matrices; the choice is made at load, where the weights are laid out. */
     public enum DecodeProducts {
         /**
-         * Repacked for 16-bit integer products with the vector rounded to 8 bits per block, as
-         * llama.cpp computes them: decoding 1.5-2x faster on AVX-512 CPUs, each product within
-         * about 1% of the exact one (see {@link dev.dossier.runtime.tensor.InterleavedQ4_0Tensor}).
+         * Repacked for integer products with the vector rounded to 8 bits per block, as llama.cpp
+         * computes them: decoding 1.2-1.5x faster on AVX-512 CPUs, each product within
+         * about 1% of the exact one (see {@link dev.dossier.runtime.tensor.InterleavedTensor}).
          */
         FAST,
         /** Float products of the weights as stored: the reference when engines are compared bit for bit. */

@@ -5,7 +5,7 @@ import dev.dossier.runtime.gguf.GgufFile;
 import dev.dossier.runtime.gguf.GgufFormatException;
 import dev.dossier.runtime.gguf.GgufTensorInfo;
 import dev.dossier.runtime.tensor.FloatTensor;
-import dev.dossier.runtime.tensor.InterleavedQ4_0Tensor;
+import dev.dossier.runtime.tensor.InterleavedTensor;
 import dev.dossier.runtime.tensor.Q4_0Tensor;
 import dev.dossier.runtime.tensor.Tensors;
 import java.util.Arrays;
@@ -83,15 +83,15 @@ public record LlamaWeights(
 
     /**
      * A matrix that only matrix products read (not the embedding, read row by row): with {@code
-     * repack}, Q4_0 ones are repacked for the faster decode kernel where it pays ({@link InterleavedQ4_0Tensor}), and the
+     * repack}, Q4_0 and Q8_0 ones are repacked for the faster decode kernels where they pay ({@link InterleavedTensor}), and the
      * file's pages for them are given back, so resident memory stays the file's size.
      */
     private static FloatTensor productMatrix(GgufFile gguf, boolean repack, String name, int cols, int rows) {
         FloatTensor matrix = matrix(gguf, name, cols, rows);
-        if (!repack || !(matrix instanceof Q4_0Tensor file) || !InterleavedQ4_0Tensor.pays(cols)) {
+        if (!repack || !InterleavedTensor.pays(matrix, cols)) {
             return matrix;
         }
-        FloatTensor repacked = InterleavedQ4_0Tensor.repack(file, rows, cols, gguf.allocate(InterleavedQ4_0Tensor.byteSize(rows, cols)));
+        FloatTensor repacked = InterleavedTensor.repack(matrix, rows, cols, gguf.allocate(InterleavedTensor.byteSize(matrix.type(), rows, cols)));
         gguf.release(gguf.requireTensor(name));
         return repacked;
     }

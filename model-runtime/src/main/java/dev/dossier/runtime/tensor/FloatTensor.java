@@ -21,7 +21,7 @@ import jdk.incubator.vector.VectorSpecies;
  * partial block at either end value by value (rows are whole blocks, so that path is rare).
  */
 public abstract sealed class FloatTensor
-        permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor, InterleavedQ4_0Tensor, Q4_KTensor, Q6_KTensor {
+        permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor, InterleavedTensor, Q4_KTensor, Q6_KTensor {
 
     /**
      * The widest float vector of this CPU (chosen at run time by the JVM), but at most 512 bits:

@@ -1,21 +1,24 @@
 package dev.dossier.runtime.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dossier.runtime.attention.AttentionConfig;
 import dev.dossier.runtime.attention.KvCache;
 import dev.dossier.runtime.gguf.GgmlType;
-import dev.dossier.runtime.tensor.InterleavedQ4_0Tensor;
-import dev.dossier.runtime.tensor.Q4_0Tensor;
+import dev.dossier.runtime.tensor.FloatTensor;
+import dev.dossier.runtime.tensor.InterleavedTensor;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * One random Q4_0 model loaded both ways: {@link Llama.DecodeProducts#FAST} (matrices with rows of
+ * One random Q4_0 and one Q8_0 model, each loaded both ways: {@link Llama.DecodeProducts#FAST} (matrices with rows of
  * 512 or more values repacked, where the CPU has 512-bit vectors) and {@link
  * Llama.DecodeProducts#EXACT}. Prefill multiplies the same floats in another order, so its logits
  * agree to float rounding; decoding rounds the vector to 8 bits, so its logits move, but by no
@@ -27,21 +30,24 @@ class DecodeProductsTest {
     @TempDir
     Path temp;
 
-    @Test
-    void fastDecodingStaysCloseToExactAndPrefillIsUnchanged() throws Exception {
-        Path file = temp.resolve("random-q4_0.gguf");
-        RandomModel.write(file, SHAPE, GgmlType.Q4_0, 11);
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0"})
+    void fastDecodingStaysCloseToExactAndPrefillIsUnchanged(GgmlType type) throws Exception {
+        Path file = temp.resolve("random-" + type + ".gguf");
+        RandomModel.write(file, SHAPE, type, 11);
         int[] prompt = new Random(5).ints(40, 3, SHAPE.vocabularySize()).toArray();
         int[] next = new Random(6).ints(8, 3, SHAPE.vocabularySize()).toArray();
         try (Llama fast = Llama.load(file, Llama.DecodeProducts.FAST, message -> { });
              Llama exact = Llama.load(file, Llama.DecodeProducts.EXACT, message -> { })) {
-            boolean repacked = InterleavedQ4_0Tensor.pays(SHAPE.dim());
+            FloatTensor fileDown = exact.weights().layers()[1].down();
+            assertEquals(type, fileDown.type());
+            assertFalse(fileDown instanceof InterleavedTensor, "EXACT keeps the file's layout");
+            boolean repacked = InterleavedTensor.pays(fileDown, SHAPE.hiddenDim());
             if (repacked) {
-                assertInstanceOf(InterleavedQ4_0Tensor.class, fast.weights().layers()[1].down());
-                assertInstanceOf(InterleavedQ4_0Tensor.class, fast.weights().output());
+                assertInstanceOf(InterleavedTensor.class, fast.weights().layers()[1].down());
+                assertInstanceOf(InterleavedTensor.class, fast.weights().output());
             }
-            assertInstanceOf(Q4_0Tensor.class, exact.weights().layers()[1].down());
-            assertInstanceOf(Q4_0Tensor.class, fast.weights().tokenEmbedding(), "the embedding is read row by row, in file order");
+            assertFalse(fast.weights().tokenEmbedding() instanceof InterleavedTensor, "the embedding is read row by row, in file order");
 
             Session fastSession = new JavaSession(fast, AttentionConfig.rope(), 64, JavaSession.DEFAULT_BLOCK, KvCache.Precision.F32);
             Session exactSession = new JavaSession(exact, AttentionConfig.rope(), 64, JavaSession.DEFAULT_BLOCK, KvCache.Precision.F32);
@@ -70,7 +76,7 @@ class DecodeProductsTest {
         float[][] last = new float[1][];
         // Every position's logits, so the classifier too multiplies a block of tokens (one token would take the decode kernel).
         session.prefill(prompt, 0, prompt.length, true, (position, logits, offset) -> {
-            last[0] = java.util.Arrays.copyOfRange(logits, offset, offset + SHAPE.vocabularySize());
+            last[0] = Arrays.copyOfRange(logits, offset, offset + SHAPE.vocabularySize());
         }, Session.Progress.NONE);
         return last[0];
     }

@@ -11,18 +11,19 @@ import jdk.incubator.vector.FloatVector;
  * does ({@link FloatTensor#rowOperand} once, then {@link FloatTensor#dotRows} over the rows),
  * on rows of 2048 values (TinyLlama's width), for each type. Two working sets: "hot"
  * re-reads the same 8 rows (the kernel's own speed, data in L1) and "memory" streams 256 MB (what
- * decoding sees). "Q4_0-repacked" is the Q4_0 matrix as the runtime repacks it for decoding.
+ * decoding sees). "Q4_0-repacked" and "Q8_0-repacked" are the matrices as the runtime repacks them
+ * for decoding ({@link InterleavedTensor}).
  * Types are interleaved round by round so a noisy machine slows them alike; the
  * median and best round are printed.
- * Run: java --add-modules=jdk.incubator.vector -cp target/classes:target/test-classes dev.dossier.runtime.tensor.DotBenchmark [TYPE|Q4_0-repacked ...]
+ * Run: java --add-modules=jdk.incubator.vector -cp target/classes:target/test-classes dev.dossier.runtime.tensor.DotBenchmark [TYPE|TYPE-repacked ...]
  */
 public final class DotBenchmark {
     private static final int COLS = 2048;
     private static final long MEMORY_BYTES = 256L << 20;
     private static final int HOT_ROWS = 8;
     private static final int ROUNDS = 25;
-    /** The Q4_0 matrix repacked for decoding ({@link InterleavedQ4_0Tensor}), as the runtime loads it on AVX-512 CPUs. */
-    private static final String REPACKED_Q4_0 = "Q4_0-repacked";
+    /** A type's name with this suffix: the matrix repacked for decoding, as the runtime loads it on AVX-512 CPUs. */
+    private static final String REPACKED = "-repacked";
     /** Rounds left out of the statistics while the JIT compiler is still at work. */
     private static final int WARMUP_ROUNDS = 5;
 
@@ -31,18 +32,18 @@ public final class DotBenchmark {
         Random random = new Random(1);
         float[] x = new float[COLS];
         for (int i = 0; i < COLS; i++) x[i] = (float) random.nextGaussian();
-        String[] names = args.length > 0 ? args : new String[] {"F32", "F16", "BF16", "Q8_0", "Q4_0", REPACKED_Q4_0, "Q4_K", "Q6_K"};
+        String[] names = args.length > 0 ? args : new String[] {"F32", "F16", "BF16", "Q8_0", "Q8_0" + REPACKED, "Q4_0", "Q4_0" + REPACKED, "Q4_K", "Q6_K"};
         GgmlType[] types = new GgmlType[names.length];
         FloatTensor[] matrices = new FloatTensor[names.length];
         int[] rows = new int[names.length];
         for (int i = 0; i < names.length; i++) {
-            boolean repacked = names[i].equals(REPACKED_Q4_0);
-            types[i] = repacked ? GgmlType.Q4_0 : GgmlType.valueOf(names[i]);
+            boolean repacked = names[i].endsWith(REPACKED);
+            types[i] = GgmlType.valueOf(names[i].replace(REPACKED, ""));
             rows[i] = (int) (MEMORY_BYTES / types[i].byteSize(COLS));
             matrices[i] = randomMatrix(types[i], rows[i] * COLS, random);
             if (repacked) {
-                matrices[i] = InterleavedQ4_0Tensor.repack((Q4_0Tensor) matrices[i], rows[i], COLS,
-                        Arena.ofAuto().allocate(InterleavedQ4_0Tensor.byteSize(rows[i], COLS), 64));
+                matrices[i] = InterleavedTensor.repack(matrices[i], rows[i], COLS,
+                        Arena.ofAuto().allocate(InterleavedTensor.byteSize(types[i], rows[i], COLS), 64));
             }
         }
         long[][] hot = new long[types.length][ROUNDS];

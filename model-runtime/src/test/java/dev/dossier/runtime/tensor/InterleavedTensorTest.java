@@ -13,23 +13,25 @@ import java.lang.foreign.MemorySegment;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The repacked Q4_0 matrix against the file's own: the same values in file order, the same values
+ * The repacked Q4_0 and Q8_0 matrices against the file's own: the same values in file order, the same values
  * in its column order, row products within the 8-bit vector's rounding bound, and whole matrix
  * products (decode and prefill paths) that agree with the file-order tensor's. Column counts cover
  * a lone half group (512), whole groups (1024) and a trailing half group (1536, like TinyLlama's
  * 5632).
  */
-class InterleavedQ4_0TensorTest {
+class InterleavedTensorTest {
     private static final int ROWS = 21; // two whole panels of 8 and a partial one
 
     @ParameterizedTest
-    @ValueSource(ints = {512, 1024, 1536})
-    void readsTheSameValuesInFileOrderAndInItsColumnOrder(int cols) {
-        Q4_0Tensor file = randomMatrix(ROWS, cols, new Random(cols));
-        InterleavedQ4_0Tensor repacked = repack(file, ROWS, cols);
+    @CsvSource({"Q4_0, 512", "Q4_0, 1024", "Q4_0, 1536", "Q8_0, 512", "Q8_0, 1024", "Q8_0, 1536"})
+    void readsTheSameValuesInFileOrderAndInItsColumnOrder(GgmlType type, int cols) {
+        FloatTensor file = randomMatrix(type, ROWS, cols, new Random(cols));
+        InterleavedTensor repacked = repack(file, ROWS, cols);
+        assertEquals(type, repacked.type());
         float[] expected = new float[ROWS * cols];
         file.dequantize(0, expected, 0, expected.length);
 
@@ -59,11 +61,11 @@ class InterleavedQ4_0TensorTest {
      * beyond float rounding.
      */
     @ParameterizedTest
-    @ValueSource(ints = {512, 1024, 1536})
-    void rowProductsStayWithinTheVectorsRoundingBound(int cols) {
+    @CsvSource({"Q4_0, 512", "Q4_0, 1024", "Q4_0, 1536", "Q8_0, 512", "Q8_0, 1024", "Q8_0, 1536"})
+    void rowProductsStayWithinTheVectorsRoundingBound(GgmlType type, int cols) {
         Random random = new Random(7 * cols);
-        Q4_0Tensor file = randomMatrix(ROWS, cols, random);
-        InterleavedQ4_0Tensor repacked = repack(file, ROWS, cols);
+        FloatTensor file = randomMatrix(type, ROWS, cols, random);
+        InterleavedTensor repacked = repack(file, ROWS, cols);
         float[] x = new float[cols];
         for (int i = 0; i < cols; i++) x[i] = (float) random.nextGaussian() * (i % 97 == 0 ? 8 : 1);
         FloatTensor.RowOperand operand = repacked.rowOperand(x, cols);
@@ -91,12 +93,13 @@ class InterleavedQ4_0TensorTest {
         }
     }
 
-    @Test
-    void matrixProductsAgreeWithTheFileOrderTensor() {
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0"})
+    void matrixProductsAgreeWithTheFileOrderTensor(GgmlType type) {
         int cols = 1536;
         Random random = new Random(3);
-        Q4_0Tensor file = randomMatrix(ROWS, cols, random);
-        InterleavedQ4_0Tensor repacked = repack(file, ROWS, cols);
+        FloatTensor file = randomMatrix(type, ROWS, cols, random);
+        InterleavedTensor repacked = repack(file, ROWS, cols);
         for (int tokens : new int[] {2, 17, 48, 50}) {
             float[] in = new float[tokens * cols];
             for (int i = 0; i < in.length; i++) in[i] = (float) random.nextGaussian();
@@ -120,20 +123,29 @@ class InterleavedQ4_0TensorTest {
     }
 
     @Test
-    void rowsThatAreNotWholeHalfGroupsAreRefused() {
-        assertFalse(InterleavedQ4_0Tensor.fits(2048 + 32));
-        Q4_0Tensor file = randomMatrix(2, 544, new Random(1));
-        assertThrows(IllegalArgumentException.class, () -> InterleavedQ4_0Tensor.repack(file, 2, 544, Arena.ofAuto().allocate(2 * 544)));
+    void onlyQ4_0AndQ8_0RowsOfWholeHalfGroupsAreRepacked() {
+        assertTrue(InterleavedTensor.fits(randomMatrix(GgmlType.Q8_0, 1, 512, new Random(1)), 512));
+        assertFalse(InterleavedTensor.fits(randomMatrix(GgmlType.Q4_0, 1, 544, new Random(1)), 544));
+        assertFalse(InterleavedTensor.fits(randomMatrix(GgmlType.F16, 1, 512, new Random(1)), 512));
+        FloatTensor file = randomMatrix(GgmlType.Q4_0, 2, 544, new Random(1));
+        assertThrows(IllegalArgumentException.class, () -> InterleavedTensor.repack(file, 2, 544, Arena.ofAuto().allocate(2 * 544)));
     }
 
-    private static Q4_0Tensor randomMatrix(int rows, int cols, Random random) {
+    @Test
+    void aRepackedMatrixTakesTheFilesBytesPerWholeGroup() {
+        assertEquals(GgmlType.Q4_0.byteSize(4 * 1024), InterleavedTensor.byteSize(GgmlType.Q4_0, 4, 1024));
+        assertEquals(GgmlType.Q8_0.byteSize(4 * 1024), InterleavedTensor.byteSize(GgmlType.Q8_0, 4, 1024));
+        assertEquals(GgmlType.Q8_0.byteSize(4 * 2048), InterleavedTensor.byteSize(GgmlType.Q8_0, 4, 1536), "a half group is padded");
+    }
+
+    private static FloatTensor randomMatrix(GgmlType type, int rows, int cols, Random random) {
         float[] weights = new float[rows * cols];
         for (int i = 0; i < weights.length; i++) weights[i] = (float) random.nextGaussian() * 0.05f;
-        byte[] bytes = Quantizer.quantize(GgmlType.Q4_0, weights);
-        return (Q4_0Tensor) Tensors.of(GgmlType.Q4_0, MemorySegment.ofArray(bytes), weights.length);
+        byte[] bytes = Quantizer.quantize(type, weights);
+        return Tensors.of(type, MemorySegment.ofArray(bytes), weights.length);
     }
 
-    private static InterleavedQ4_0Tensor repack(Q4_0Tensor file, int rows, int cols) {
-        return InterleavedQ4_0Tensor.repack(file, rows, cols, Arena.ofAuto().allocate(InterleavedQ4_0Tensor.byteSize(rows, cols), 64));
+    private static InterleavedTensor repack(FloatTensor file, int rows, int cols) {
+        return InterleavedTensor.repack(file, rows, cols, Arena.ofAuto().allocate(InterleavedTensor.byteSize(file.type(), rows, cols), 64));
     }
 }

@@ -1,0 +1,272 @@
+package dev.dossier.runtime.tensor;
+
+import dev.dossier.runtime.compute.Halves;
+import dev.dossier.runtime.gguf.GgmlType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * A Q4_0 or Q8_0 weight matrix repacked for decoding: each row's blocks in groups of 32 side by
+ * side, so that lane b of a vector belongs to block b. A group's codes are chunks of 32 bytes
+ * (chunk k holds byte k of every block's codes); a row is all its scales as halves (decoded to
+ * floats once per row), then its groups' chunks: the same bytes per 32 blocks as the file's
+ * blocks. A row's last group may hold only 16 blocks (TinyLlama's 5632 columns are 5.5 groups); it
+ * is padded with zero scales. Scales first keeps a row's reads in address order, which the CPU's
+ * prefetcher follows: with the scales after the codes, the jump to them and back cost a third of
+ * the speed from memory (BENCHMARKS.md, session 8).
+ *
+ * <p>Why: the file-order row kernels convert each block's 32 products to floats to apply the
+ * block's scale. Here the vector is quantized to 8 bits per block ({@link #rowOperand}, as
+ * llama.cpp does for these products) and laid out the same way, a block's products add up as
+ * integers in its own lane, and the conversion to floats and both scales come once per 32 blocks
+ * (BENCHMARKS.md, sessions 7 and 8). The 8-bit vector moves a row's result by under 1% of its
+ * largest terms.
+ *
+ * <p>Prefill decodes rows to floats in the repacked order ({@link #columnOrder}, {@link
+ * #dequantizeInColumnOrder}): a dot product does not care in which order its columns are summed, as
+ * long as both sides use the same one. Everything else ({@link #getFloat}, {@link #dequantize},
+ * {@link #data}) still reads the file's own bytes, for the onnx engine and the slow paths.
+ */
+public abstract sealed class InterleavedTensor extends FloatTensor permits InterleavedQ4_0Tensor, InterleavedQ8_0Tensor {
+    protected static final int BLOCK_SIZE = 32;
+    protected static final int GROUP = 32;
+    protected static final int HALF_GROUP = GROUP / 2;
+    protected static final VectorSpecies<Byte> CHUNK = ByteVector.SPECIES_256;
+    protected static final VectorSpecies<Byte> HALF_CHUNK = ByteVector.SPECIES_128;
+    protected static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_512;
+    protected static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
+    protected static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_512;
+
+    private final FloatTensor file;
+    protected final MemorySegment repacked;
+    protected final int cols;
+    protected final int groupsPerRow;
+    /** Bytes of codes per group: 32 chunks of one byte per block. */
+    protected final int codeBytes;
+    private final int[] columnOrder;
+
+    /** Whether {@code matrix} (of rows of {@code cols} values) has a repacked form: Q4_0 or Q8_0, whole half groups. */
+    public static boolean fits(FloatTensor matrix, int cols) {
+        return (matrix instanceof Q4_0Tensor || matrix instanceof Q8_0Tensor) && cols % (HALF_GROUP * BLOCK_SIZE) == 0;
+    }
+
+    /**
+     * Whether repacking pays on this CPU: the kernels fill 512-bit vectors of 32 shorts, which
+     * narrower CPUs would run piece by piece.
+     */
+    public static boolean pays(FloatTensor matrix, int cols) {
+        return fits(matrix, cols) && FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+    }
+
+    /** The bytes a repacked {@code rows x cols} matrix of {@code type} takes, for {@link #repack}'s target. */
+    public static long byteSize(GgmlType type, int rows, int cols) {
+        return (long) rows * groupsPerRow(cols) * GROUP * type.byteSize(BLOCK_SIZE);
+    }
+
+    /** Repacks {@code file} (a {@code rows x cols} matrix that {@link #fits}) into {@code target} of {@link #byteSize}. */
+    public static InterleavedTensor repack(FloatTensor file, int rows, int cols, MemorySegment target) {
+        if (!fits(file, cols)) {
+            throw new IllegalArgumentException(file.type() + " rows of " + cols + " values cannot be repacked");
+        }
+        int codesPerBlock = (int) file.type().byteSize(BLOCK_SIZE) - Short.BYTES;
+        int groupsPerRow = groupsPerRow(cols);
+        int blocksPerRow = cols / BLOCK_SIZE;
+        int sourceBlockBytes = Short.BYTES + codesPerBlock;
+        MemorySegment source = file.data();
+        byte[] row = new byte[(int) (byteSize(file.type(), 1, cols))];
+        int codes = scaleBytes(groupsPerRow);
+        for (int r = 0; r < rows; r++) {
+            Arrays.fill(row, (byte) 0);
+            for (int b = 0; b < blocksPerRow; b++) {
+                long at = ((long) r * blocksPerRow + b) * sourceBlockBytes;
+                row[2 * b] = source.get(ValueLayout.JAVA_BYTE, at);
+                row[2 * b + 1] = source.get(ValueLayout.JAVA_BYTE, at + 1);
+                int lane = codes + b / GROUP * GROUP * codesPerBlock + b % GROUP;
+                for (int k = 0; k < codesPerBlock; k++) {
+                    row[lane + k * GROUP] = source.get(ValueLayout.JAVA_BYTE, at + 2 + k);
+                }
+            }
+            MemorySegment.copy(row, 0, target, ValueLayout.JAVA_BYTE, (long) r * row.length, row.length);
+        }
+        return switch (file) {
+            case Q4_0Tensor q4 -> new InterleavedQ4_0Tensor(q4, target, cols);
+            case Q8_0Tensor q8 -> new InterleavedQ8_0Tensor(q8, target, cols);
+            default -> throw new AssertionError(file.type());
+        };
+    }
+
+    /**
+     * @param valuesPerByte 2 for Q4_0 (byte k holds values k and k + 16), 1 for Q8_0
+     */
+    protected InterleavedTensor(FloatTensor file, MemorySegment repacked, int cols, int valuesPerByte) {
+        super(file.data(), file.size());
+        this.file = file;
+        this.repacked = repacked;
+        this.cols = cols;
+        this.groupsPerRow = groupsPerRow(cols);
+        this.codeBytes = GROUP * BLOCK_SIZE / valuesPerByte;
+        this.columnOrder = columnOrder(cols, BLOCK_SIZE / valuesPerByte, valuesPerByte);
+    }
+
+    private static int groupsPerRow(int cols) {
+        return (cols / BLOCK_SIZE + GROUP - 1) / GROUP;
+    }
+
+    /** Where a row's codes start, after its scales: a multiple of 64 bytes, so they stay aligned. */
+    private static int scaleBytes(int groupsPerRow) {
+        return groupsPerRow * GROUP * Short.BYTES;
+    }
+
+    /**
+     * The repacked order of a row: per group, chunk after chunk, each chunk's values in the order
+     * of the bytes' halves (value k of every block, then value k + chunks of every block).
+     */
+    private static int[] columnOrder(int cols, int chunks, int valuesPerByte) {
+        int[] order = new int[cols];
+        int position = 0;
+        for (int first = 0; first < cols / BLOCK_SIZE; first += GROUP) {
+            int blocks = Math.min(GROUP, cols / BLOCK_SIZE - first);
+            for (int k = 0; k < chunks; k++) {
+                for (int half = 0; half < valuesPerByte; half++) {
+                    for (int lane = 0; lane < blocks; lane++) {
+                        order[position++] = (first + lane) * BLOCK_SIZE + k + half * chunks;
+                    }
+                }
+            }
+        }
+        return order;
+    }
+
+    @Override
+    public final float getFloat(long index) {
+        return file.getFloat(index);
+    }
+
+    @Override
+    protected final float dotBlocks(long firstBlock, int blocks, float[] that, int thatOffset) {
+        return file.dotBlocks(firstBlock, blocks, that, thatOffset);
+    }
+
+    @Override
+    protected final void dequantizeBlocks(long firstBlock, int blocks, float[] out, int outOffset) {
+        file.dequantizeBlocks(firstBlock, blocks, out, outOffset);
+    }
+
+    @Override
+    public final int[] columnOrder() {
+        return columnOrder;
+    }
+
+    /** Whole rows from {@code offset} in {@link #columnOrder}, group by group. */
+    @Override
+    public final void dequantizeInColumnOrder(long offset, float[] out, int outOffset, int n) {
+        float[] scales = new float[groupsPerRow * GROUP];
+        int firstRow = (int) (offset / cols);
+        int o = outOffset;
+        for (int row = firstRow; row < firstRow + n / cols; row++) {
+            decodeScales(row, scales);
+            for (int g = 0; g < groupsPerRow; g++) {
+                int blocks = Math.min(GROUP, cols / BLOCK_SIZE - g * GROUP);
+                decodeGroup(codesAt(row, g), scales, g * GROUP, blocks, out, o);
+                o += blocks * BLOCK_SIZE;
+            }
+        }
+    }
+
+    /**
+     * Writes the {@code blocks} blocks of the group whose codes start at byte {@code at} as floats
+     * in {@link #columnOrder}, scaled by {@code scales[firstScale ..]}.
+     */
+    protected abstract void decodeGroup(long at, float[] scales, int firstScale, int blocks, float[] out, int outOffset);
+
+    /**
+     * The vector quantized to 8 bits per block of 32 (scale = largest magnitude / 127, codes
+     * rounded) and laid out like the weights: code k of block b at {@code group * 1024 + k * 32 +
+     * b % 32}; padded blocks are zero.
+     */
+    @Override
+    public final RowOperand rowOperand(float[] x, int n) {
+        int blocks = n / BLOCK_SIZE;
+        int padded = groupsPerRow * GROUP;
+        short[] codes = new short[padded * BLOCK_SIZE];
+        float[] scales = new float[padded];
+        int[] sums = new int[padded];
+        for (int b = 0; b < blocks; b++) {
+            int base = b * BLOCK_SIZE;
+            float largest = 0;
+            for (int i = 0; i < BLOCK_SIZE; i++) {
+                largest = Math.max(largest, Math.abs(x[base + i]));
+            }
+            float scale = largest / 127;
+            float inverse = scale == 0 ? 0 : 1 / scale;
+            int first = b / GROUP * GROUP * BLOCK_SIZE + b % GROUP;
+            int sum = 0;
+            for (int i = 0; i < BLOCK_SIZE; i++) {
+                int code = Math.round(x[base + i] * inverse);
+                codes[first + i * GROUP] = (short) code;
+                sum += code;
+            }
+            scales[b] = scale;
+            sums[b] = sum;
+        }
+        return new QuantizedVector(x, codes, scales, sums);
+    }
+
+    /** {@link #rowOperand}'s result: the vector as is (for the file-order paths) and as 8-bit codes. */
+    protected static final class QuantizedVector extends RowOperand {
+        final short[] codes;
+        final float[] scales;
+        /** Each block's sum of codes (Q4_0 takes its weights' -8 offset out of the loop with it). */
+        final int[] sums;
+
+        QuantizedVector(float[] values, short[] codes, float[] scales, int[] sums) {
+            super(values, NO_BLOCK_SUMS);
+            this.codes = codes;
+            this.scales = scales;
+            this.sums = sums;
+        }
+    }
+
+    @Override
+    public final float dot(long offset, RowOperand x, int n) {
+        if (n != cols || offset % cols != 0 || !(x instanceof QuantizedVector quantized)) {
+            return super.dot(offset, x, n);
+        }
+        return rowDot((int) (offset / cols), quantized, new float[groupsPerRow * GROUP]);
+    }
+
+    @Override
+    public final void dotRows(RowOperand x, int n, float[] out, int from, int to) {
+        if (n != cols || !(x instanceof QuantizedVector quantized)) {
+            super.dotRows(x, n, out, from, to);
+            return;
+        }
+        float[] scales = new float[groupsPerRow * GROUP];
+        for (int row = from; row < to; row++) {
+            out[row] = rowDot(row, quantized, scales);
+        }
+    }
+
+    /** Row {@code row} times the quantized vector; {@code scales}: room for the row's scales, reused from row to row. */
+    protected abstract float rowDot(int row, QuantizedVector x, float[] scales);
+
+    private long rowBase(int row) {
+        return (long) row * groupsPerRow * (2 * GROUP + codeBytes);
+    }
+
+    /** The row's scales as floats, into {@code scales} (one per block, padding included). */
+    protected final void decodeScales(int row, float[] scales) {
+        Halves.decode(repacked, rowBase(row), scales, 0, scales.length);
+    }
+
+    /** Where group {@code group}'s codes of row {@code row} start. */
+    protected final long codesAt(int row, int group) {
+        return rowBase(row) + scaleBytes(groupsPerRow) + (long) group * codeBytes;
+    }
+}
