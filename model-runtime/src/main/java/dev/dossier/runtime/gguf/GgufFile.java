@@ -1,10 +1,7 @@
 package dev.dossier.runtime.gguf;
 
 import java.io.IOException;
-import java.lang.invoke.MethodHandle;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -211,8 +208,14 @@ public final class GgufFile implements AutoCloseable {
         return mapping.asSlice(info.dataOffset(), info.byteSize());
     }
 
-    /** Native memory that lives as long as the mapping: for tensors repacked at load. */
+    /**
+     * Native memory that lives as long as the mapping: for tensors repacked at load. On 2 MB pages
+     * where it is large enough and the kernel grants them ({@link Pages#allocateHuge}).
+     */
     public MemorySegment allocate(long bytes) {
+        if (bytes >= Pages.HUGE_PAGE) {
+            return Pages.allocateHuge(bytes, arena).orElseGet(() -> arena.allocate(bytes, 64));
+        }
         return arena.allocate(bytes, 64);
     }
 
@@ -223,33 +226,7 @@ public final class GgufFile implements AutoCloseable {
      * pages stay until the kernel reclaims them.
      */
     public void release(GgufTensorInfo info) {
-        long pageSize = 4096;
-        long start = mapping.address() + info.dataOffset();
-        long first = (start + pageSize - 1) / pageSize * pageSize;
-        long end = (start + info.byteSize()) / pageSize * pageSize;
-        if (MADVISE == null || end <= first) {
-            return;
-        }
-        try {
-            int ignored = (int) MADVISE.invokeExact(MemorySegment.ofAddress(first), end - first, MADV_DONTNEED);
-        } catch (Throwable e) {
-            // Only resident memory is at stake, never the data: carry on.
-        }
-    }
-
-    private static final int MADV_DONTNEED = 4;
-    private static final MethodHandle MADVISE = madvise();
-
-    private static MethodHandle madvise() {
-        try {
-            Linker linker = Linker.nativeLinker();
-            return linker.defaultLookup().find("madvise")
-                    .map(address -> linker.downcallHandle(address, FunctionDescriptor.of(
-                            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT)))
-                    .orElse(null);
-        } catch (RuntimeException e) {
-            return null;
-        }
+        Pages.release(mapping.address() + info.dataOffset(), info.byteSize());
     }
 
     public GgufTensorInfo requireTensor(String name) {

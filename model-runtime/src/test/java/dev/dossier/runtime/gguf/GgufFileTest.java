@@ -3,6 +3,8 @@ package dev.dossier.runtime.gguf;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -43,6 +45,28 @@ class GgufFileTest {
             assertEquals("llama", gguf.string("general.architecture"));
             assertEquals(512, gguf.array("tokenizer.ggml.tokens", String[].class).length);
             assertFalse(gguf.tensors().isEmpty());
+        }
+    }
+
+    /** Repacked matrices live in memory the file hands out: large ones on 2 MB boundaries, small ones as they come; all zeroed and writable to the last byte. */
+    @Test
+    void allocatesZeroedMemoryForRepackedTensors() throws IOException {
+        try (GgufFile gguf = GgufFile.open(MODEL)) {
+            long large = 3 * (1L << 20) + 12345;
+            MemorySegment big = gguf.allocate(large);
+            MemorySegment small = gguf.allocate(1000);
+            assertEquals(large, big.byteSize());
+            assertEquals(1000, small.byteSize());
+            assertEquals(0, small.address() % 64);
+            if (System.getProperty("os.name").startsWith("Linux")) {
+                assertEquals(0, big.address() % (2L << 20), "a huge page boundary, so the kernel can map it with 2 MB pages");
+            }
+            for (MemorySegment segment : new MemorySegment[] {big, small}) {
+                assertEquals(0, segment.get(ValueLayout.JAVA_BYTE, segment.byteSize() - 1));
+                assertEquals(-1, segment.mismatch(MemorySegment.ofArray(new byte[(int) segment.byteSize()])), "zeroed");
+                segment.set(ValueLayout.JAVA_BYTE, segment.byteSize() - 1, (byte) 7);
+                assertEquals(7, segment.get(ValueLayout.JAVA_BYTE, segment.byteSize() - 1));
+            }
         }
     }
 
