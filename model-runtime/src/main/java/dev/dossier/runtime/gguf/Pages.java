@@ -22,6 +22,8 @@ final class Pages {
     private static final int MAP_PRIVATE_ANONYMOUS = 0x02 | 0x20;
     private static final int MADV_DONTNEED = 4;
     private static final int MADV_HUGEPAGE = 14;
+    /** The flag values above are Linux's; elsewhere no huge pages are asked for. */
+    private static final boolean LINUX = System.getProperty("os.name", "").startsWith("Linux");
 
     private static final MethodHandle MMAP = function("mmap", FunctionDescriptor.of(ValueLayout.ADDRESS,
             ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
@@ -41,7 +43,7 @@ final class Pages {
      * virtual machine); on 2 MB pages the Q4_0 decode ran 13-15% faster (BENCHMARKS.md, session 8).
      */
     static Optional<MemorySegment> allocateHuge(long bytes, Arena arena) {
-        if (MMAP == null || MUNMAP == null || MADVISE == null) {
+        if (!LINUX || MMAP == null || MUNMAP == null || MADVISE == null) {
             return Optional.empty();
         }
         try {
