@@ -1,6 +1,7 @@
 package dev.dossier.runtime.compute;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -99,6 +100,25 @@ class ParallelTest {
                 assertEquals(50, mine.get(i));
             }
         }
+    }
+
+    /**
+     * The caller owns the first quarter of the range (4 threads) and runs its own pieces front to
+     * back; when its pieces are slow, the idle workers take the last of them.
+     */
+    @Test
+    void theCallerStartsItsOwnShareAndIdleThreadsTakeTheLastPiecesOfASlowShare() {
+        int n = 16;
+        String caller = Thread.currentThread().getName();
+        String[] ranOn = new String[n];
+        Parallel.forEach(n, COSTLY, i -> {
+            ranOn[i] = Thread.currentThread().getName();
+            if (i < n / 4) {
+                busyFor(50_000_000);
+            }
+        });
+        assertEquals(caller, ranOn[0], "the caller starts at the front of its own share");
+        assertNotEquals(caller, ranOn[n / 4 - 1], "an idle worker took the slow share's last piece: " + String.join(", ", ranOn));
     }
 
     @Test
