@@ -4,7 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Runs of IEEE half-precision floats (the Java engine's KV cache) to and from floats. Written as
+ * Runs of IEEE half-precision floats (the Java engine's KV cache, F16 weights) to and from floats. Written as
  * plain loops on purpose: the JIT vectorizes {@link Float#float16ToFloat} and
  * {@link Float#floatToFloat16} over a segment into the CPU's own conversion instructions
  * ({@code vcvtph2ps}, {@code vcvtps2ph}), about 12 times faster here than widening the bits with

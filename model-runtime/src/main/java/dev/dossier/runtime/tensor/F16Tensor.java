@@ -1,23 +1,19 @@
 package dev.dossier.runtime.tensor;
 
+import dev.dossier.runtime.compute.Halves;
+import dev.dossier.runtime.compute.VectorOps;
 import dev.dossier.runtime.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorSpecies;
 
-/** IEEE half-precision floats. */
+/**
+ * IEEE half-precision floats. Every path widens runs of halves with {@link Halves#decode}, which
+ * the JIT compiles to the CPU's own conversion instruction, into a float buffer that stays in the
+ * L1 cache, and then works on floats: widening lane by lane with Vector API integer arithmetic (the
+ * API has no half-to-float conversion) ran decoding at less than half this speed (BENCHMARKS.md,
+ * session 9). GGUF's halves are little-endian, the byte order of every CPU the runtime runs on,
+ * so {@link Halves}' native order reads them as they are.
+ */
 public final class F16Tensor extends FloatTensor {
-    /** One half per float lane. */
-    private static final VectorSpecies<Short> S_SPECIES =
-            VectorSpecies.of(short.class, VectorShape.forBitSize(F_SPECIES.length() * Short.SIZE));
-    private static final VectorSpecies<Integer> I_SPECIES = F_SPECIES.withLanes(int.class);
-
     public F16Tensor(MemorySegment data, long size) {
         super(data, size);
     }
@@ -29,47 +25,28 @@ public final class F16Tensor extends FloatTensor {
 
     @Override
     public float getFloat(long index) {
-        return f16(data, index * 2);
+        return f16(data, index * Short.BYTES);
     }
 
     @Override
     public float dot(long offset, float[] that, int thatOffset, int n) {
-        FloatVector acc = FloatVector.zero(F_SPECIES);
-        int upper = F_SPECIES.loopBound(n);
-        int i = 0;
-        for (; i < upper; i += F_SPECIES.length()) {
-            acc = load(offset + i).fma(FloatVector.fromArray(F_SPECIES, that, thatOffset + i), acc);
+        float[] values = new float[n];
+        dequantize(offset, values, 0, n);
+        return VectorOps.dot(values, 0, that, thatOffset, n);
+    }
+
+    /** Decoding's product, with one row buffer for all the rows. */
+    @Override
+    public void dotRows(RowOperand x, int n, float[] out, int from, int to) {
+        float[] row = new float[n];
+        for (int r = from; r < to; r++) {
+            dequantize((long) r * n, row, 0, n);
+            out[r] = VectorOps.dot(row, 0, x.values(), 0, n);
         }
-        return acc.reduceLanes(VectorOperators.ADD) + scalarDot(offset + i, that, thatOffset + i, n - i);
     }
 
     @Override
     public void dequantize(long offset, float[] out, int outOffset, int n) {
-        int upper = F_SPECIES.loopBound(n);
-        int i = 0;
-        for (; i < upper; i += F_SPECIES.length()) {
-            load(offset + i).intoArray(out, outOffset + i);
-        }
-        scalarDequantize(offset + i, out, outOffset + i, n - i);
-    }
-
-    /**
-     * Halves widened to floats with integer arithmetic (the Vector API has no half-to-float
-     * conversion): shifting a half's exponent and mantissa into a float's place gives the value
-     * scaled by 2^-112 (the difference of the exponent biases), exact for normals and subnormals
-     * alike, and multiplying by 2^112 undoes it. Infinities and NaNs, which weights do not hold,
-     * are patched in only when a vector has one. The widening sign-extends, so bit 31 is the sign.
-     */
-    private FloatVector load(long index) {
-        ShortVector halves = ShortVector.fromMemorySegment(S_SPECIES, data, index * 2, ByteOrder.LITTLE_ENDIAN);
-        IntVector bits = (IntVector) halves.convertShape(VectorOperators.S2I, I_SPECIES, 0);
-        IntVector magnitude = bits.and(0x7FFF);
-        IntVector shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
-        IntVector value = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
-        VectorMask<Integer> infOrNaN = magnitude.compare(VectorOperators.GE, 0x7C00);
-        if (infOrNaN.anyTrue()) {
-            value = value.blend(shifted.or(0x7F80_0000), infOrNaN);
-        }
-        return value.or(bits.and(Integer.MIN_VALUE)).reinterpretAsFloats();
+        Halves.decode(data, offset * Short.BYTES, out, outOffset, n);
     }
 }

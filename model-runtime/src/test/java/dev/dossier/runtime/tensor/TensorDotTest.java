@@ -88,6 +88,26 @@ class TensorDotTest {
         }
     }
 
+    /** Decoding's product over a range of rows: each row's own dot product, and no row outside the range written. */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void dotRowsWritesEachRowsDotProductInItsRange(GgmlType type) {
+        Random random = new Random(200 + type.ordinal());
+        FloatTensor tensor = randomTensor(type, random);
+        int cols = 4 * type.blockSize();
+        int rows = (int) (tensor.size() / cols);
+        float[] x = new float[cols];
+        for (int i = 0; i < cols; i++) x[i] = (float) random.nextGaussian();
+        FloatTensor.RowOperand prepared = tensor.rowOperand(x, cols);
+        float[] out = new float[rows];
+        java.util.Arrays.fill(out, Float.NaN);
+        tensor.dotRows(prepared, cols, out, 1, rows - 1);
+        assertTrue(Float.isNaN(out[0]) && Float.isNaN(out[rows - 1]), "rows outside the range are left alone");
+        for (int row = 1; row < rows - 1; row++) {
+            check(tensor, (long) row * cols, x, 0, cols, out[row]);
+        }
+    }
+
     private static void check(FloatTensor tensor, long offset, float[] that, int thatOffset, int n) {
         check(tensor, offset, that, thatOffset, n, tensor.dot(offset, that, thatOffset, n));
     }
