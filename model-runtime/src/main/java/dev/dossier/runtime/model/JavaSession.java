@@ -35,8 +35,6 @@ public final class JavaSession extends Session {
     /** The keys of the KV head being attended, regrouped; rebuilt per head, layer and block. Null where the head size does not fit the layout. */
     private final KeyColumns keyColumns;
     private final ValueRows valueRows;
-    /** Each thread's decoding buffers (see {@link CacheRows}). */
-    private final ThreadLocal<CacheRows> cacheRows;
 
     // Activations of one block of tokens, laid out token after token.
     private final float[] x;
@@ -71,7 +69,6 @@ public final class JavaSession extends Session {
         this.attention = new DualChunkAttention(attentionConfig, rope, headSize);
         this.keyColumns = KeyColumns.fits(headSize) ? new KeyColumns(headSize) : null;
         this.valueRows = new ValueRows(headSize);
-        this.cacheRows = ThreadLocal.withInitial(() -> new CacheRows(headSize));
         int dim = config.dim();
         this.x = new float[blockSize * dim];
         this.normed = new float[blockSize * dim];
@@ -169,13 +166,17 @@ public final class JavaSession extends Session {
             int items = n * kvHeads * parts;
             Parallel.forRange(items, cost / parts, (from, to) -> {
                 DualChunkAttention.Scratch scratch = new DualChunkAttention.Scratch(headSize, heads);
-                CacheRows rows = cacheRows.get();
-                for (int item = from; item < to; item++) {
-                    int t = item / (kvHeads * parts);
-                    int kvHead = item / parts % kvHeads;
-                    int offset = t * dim + (kvHead * group + item % parts * heads) * headSize;
-                    rows.of(cache, layer, kvHead);
-                    attention.attend(query, offset, heads, start + t, rows, rows, attended, offset, scratch);
+                CacheRows rows = CacheRows.ofThisThread(headSize);
+                try {
+                    for (int item = from; item < to; item++) {
+                        int t = item / (kvHeads * parts);
+                        int kvHead = item / parts % kvHeads;
+                        int offset = t * dim + (kvHead * group + item % parts * heads) * headSize;
+                        rows.of(cache, layer, kvHead);
+                        attention.attend(query, offset, heads, start + t, rows, rows, attended, offset, scratch);
+                    }
+                } finally {
+                    rows.release();
                 }
             });
             return;
