@@ -297,6 +297,7 @@ final class BenchCommand implements Callable<Integer> {
             fields.put("type", mainType(llama));
             fields.put("threads", Parallel.threads());
             fields.put("kv_cache", engine.kvPrecision().id());
+            fields.put("products", model.products.name().toLowerCase(java.util.Locale.ROOT));
             fields.put("attention", attentionConfig.dca() ? "dca" : "rope");
             fields.put("prompt_tokens", promptTokens);
             fields.put("gen_tokens", genTokens);

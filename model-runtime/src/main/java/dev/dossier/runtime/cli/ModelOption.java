@@ -15,9 +15,15 @@ final class ModelOption {
             description = "The model, a Llama GGUF file.")
     Path path;
 
-    /** Loads the model, showing progress on stderr while it lasts. */
+    @Option(names = "--products", paramLabel = "fast|exact", defaultValue = "fast",
+            description = "How decoding multiplies Q4_0 and Q8_0 matrices. fast (default): repacked, the vector "
+                    + "rounded to 8 bits per block as llama.cpp does (each product within about 1%%); "
+                    + "exact: float products of the weights as stored (slower decoding).")
+    Llama.DecodeProducts products;
+
+    /** Loads the model as {@code --products} asks, showing progress on stderr while it lasts. */
     Llama load(PrintWriter err) throws IOException {
-        return load(err, Llama.DecodeProducts.FAST);
+        return load(err, products);
     }
 
     Llama load(PrintWriter err, Llama.DecodeProducts products) throws IOException {

@@ -90,6 +90,23 @@ class BenchCommandTest {
     }
 
     @Test
+    void theDecodeProductsAreChosenAndReported() throws Exception {
+        Path model = tinyModel("Q8_0");
+        for (String products : new String[] {"fast", "exact"}) {
+            Cli.Result result = Cli.run("bench", "--model", model.toString(), "--prompt-tokens", "8", "--gen-tokens", "2",
+                    "--warmup", "0", "--products", products, "--json");
+            assertEquals(0, result.exitCode(), result.err());
+            assertEquals(products, JSON.readTree(result.lastOutLine()).get("products").asText());
+        }
+        Cli.Result wrong = Cli.run("bench", "--model", model.toString(), "--products", "fastest");
+        assertEquals(2, wrong.exitCode(), wrong.err());
+        assertTrue(wrong.err().contains("fastest"), wrong.err());
+        Cli.Result notApplicable = Cli.run("compare-engines", "--model", model.toString(), "--products", "fast");
+        assertEquals(2, notApplicable.exitCode(), notApplicable.err());
+        assertTrue(notApplicable.err().contains("--products fast does not apply"), notApplicable.err());
+    }
+
+    @Test
     void theKvCachePrecisionIsChosenAndHalvesTakeHalfTheMemory() throws Exception {
         Path model = tinyModel("Q8_0");
         double[] cacheMb = new double[2];
