@@ -6,6 +6,7 @@ import dev.dossier.runtime.compute.MachineLimits;
 import dev.dossier.runtime.compute.Parallel;
 import dev.dossier.runtime.engine.Engine;
 import dev.dossier.runtime.engine.EngineKind;
+import dev.dossier.runtime.generate.Sampler;
 import dev.dossier.runtime.model.Llama;
 import dev.dossier.runtime.model.LlamaConfig;
 import dev.dossier.runtime.model.LlamaWeights;
@@ -216,10 +217,10 @@ final class BenchCommand implements Callable<Integer> {
         float[] logits = last[0];
         start = System.nanoTime();
         for (int g = 0; g < genTokens; g++) {
-            logits = session.next(argmax(logits));
+            logits = session.next(Sampler.argmax(logits));
         }
         long decodeNanos = System.nanoTime() - start;
-        return new Run(prompt.length / (prefillNanos / 1e9), genTokens == 0 ? 0 : genTokens / (decodeNanos / 1e9), 0, argmax(logits));
+        return new Run(prompt.length / (prefillNanos / 1e9), genTokens == 0 ? 0 : genTokens / (decodeNanos / 1e9), 0, Sampler.argmax(logits));
     }
 
     /** Decodes after {@code contextFill} synthetic cached tokens; returns tokens per second. */
@@ -251,7 +252,7 @@ final class BenchCommand implements Callable<Integer> {
         int token = first;
         long start = System.nanoTime();
         for (int g = 0; g < Math.max(1, genTokens); g++) {
-            token = argmax(session.next(token));
+            token = Sampler.argmax(session.next(token));
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         if (engine instanceof OnnxEngine onnx) {
@@ -261,16 +262,6 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private CallTimings.Snapshot lastCallTimings;
-
-    private static int argmax(float[] values) {
-        int best = 0;
-        for (int i = 1; i < values.length; i++) {
-            if (values[i] > values[best]) {
-                best = i;
-            }
-        }
-        return best;
-    }
 
     private void printTableHead(PrintWriter out, Llama llama, AttentionConfig attentionConfig) throws IOException {
         out.printf("model          %s (%s, %s)%n", llama.path(), mainType(llama), Sizes.bytes(Files.size(llama.path())));
@@ -297,7 +288,7 @@ final class BenchCommand implements Callable<Integer> {
             fields.put("type", mainType(llama));
             fields.put("threads", Parallel.threads());
             fields.put("kv_cache", engine.kvPrecision().id());
-            fields.put("products", model.products.name().toLowerCase(java.util.Locale.ROOT));
+            fields.put("products", model.products.id());
             fields.put("attention", attentionConfig.dca() ? "dca" : "rope");
             fields.put("prompt_tokens", promptTokens);
             fields.put("gen_tokens", genTokens);

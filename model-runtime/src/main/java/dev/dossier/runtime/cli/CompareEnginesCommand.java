@@ -60,7 +60,7 @@ final class CompareEnginesCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         EngineKind candidateKind = EngineKind.parse(engine);
         if (model.products != Llama.DecodeProducts.EXACT && spec.commandLine().getParseResult().hasMatchedOption("--products")) {
-            throw new InputException("compare-engines always multiplies the weights as stored; --products " + model.products.name().toLowerCase(java.util.Locale.ROOT) + " does not apply");
+            throw new InputException("compare-engines always multiplies the weights as stored; --products " + model.products.id() + " does not apply");
         }
         try (Llama llama = model.load(err, Llama.DecodeProducts.EXACT);
              Engine reference = new JavaEngine(llama, KvCache.Precision.F32);

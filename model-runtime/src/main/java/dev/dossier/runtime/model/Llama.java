@@ -35,7 +35,12 @@ public final class Llama implements AutoCloseable {
          */
         FAST,
         /** Float products of the weights as stored: the reference when engines are compared bit for bit. */
-        EXACT
+        EXACT;
+
+        /** The name on the command line and in bench's JSON. */
+        public String id() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     public static Llama load(Path path) throws IOException {

@@ -30,9 +30,7 @@ public final class F16Tensor extends FloatTensor {
 
     @Override
     public float dot(long offset, float[] that, int thatOffset, int n) {
-        float[] values = new float[n];
-        dequantize(offset, values, 0, n);
-        return VectorOps.dot(values, 0, that, thatOffset, n);
+        return dot(offset, new float[n], that, thatOffset, n);
     }
 
     /** Decoding's product, with one row buffer for all the rows. */
@@ -40,9 +38,14 @@ public final class F16Tensor extends FloatTensor {
     public void dotRows(RowOperand x, int n, float[] out, int from, int to) {
         float[] row = new float[n];
         for (int r = from; r < to; r++) {
-            dequantize((long) r * n, row, 0, n);
-            out[r] = VectorOps.dot(row, 0, x.values(), 0, n);
+            out[r] = dot((long) r * n, row, x.values(), 0, n);
         }
+    }
+
+    /** The {@code n} halves at {@code offset} widened into {@code buffer}, then their dot product with {@code that}. */
+    private float dot(long offset, float[] buffer, float[] that, int thatOffset, int n) {
+        dequantize(offset, buffer, 0, n);
+        return VectorOps.dot(buffer, 0, that, thatOffset, n);
     }
 
     @Override

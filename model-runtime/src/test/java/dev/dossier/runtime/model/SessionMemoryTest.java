@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import dev.dossier.runtime.Fixtures;
 import dev.dossier.runtime.attention.AttentionConfig;
 import dev.dossier.runtime.attention.KvCache;
+import dev.dossier.runtime.generate.Sampler;
 import java.lang.ref.WeakReference;
 import org.junit.jupiter.api.Test;
 
@@ -32,16 +33,8 @@ class SessionMemoryTest {
         int token = 1;
         for (int i = 0; i < 4; i++) {
             float[] logits = session.next(token);
-            token = argmax(logits);
+            token = Sampler.argmax(logits);
         }
         return new WeakReference<>(session.cache());
-    }
-
-    private static int argmax(float[] values) {
-        int best = 0;
-        for (int i = 1; i < values.length; i++) {
-            if (values[i] > values[best]) best = i;
-        }
-        return best;
     }
 }
