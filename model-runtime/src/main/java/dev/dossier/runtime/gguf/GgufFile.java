@@ -68,7 +68,7 @@ public final class GgufFile implements AutoCloseable {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = channel.size();
             MemorySegment mapping = size == 0 ? MemorySegment.NULL.reinterpret(0)
-                    : channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+                    : asPlainNative(channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena), arena);
             return parse(path, arena, mapping);
         } catch (IOException | RuntimeException e) {
             arena.close();
@@ -77,6 +77,19 @@ public final class GgufFile implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * The same mapped bytes as an ordinary native segment (still unmapped when {@code arena}
+     * closes). Why: the JDK's segment and vector loads are shared code whose compiled form
+     * specializes on the segment classes it has seen. With the file's mapped segments and the
+     * repacked matrices' native ones both in use, every decoding kernel paid a class check and a
+     * liveness check per load, and its reads ahead stopped paying: Q8_0 decoding ran 12 tok/s
+     * instead of 15 (BENCHMARKS.md, session 10). Nothing here needs the mapped segment's extras
+     * ({@code load}, {@code force}); it stays read-only, so a stray write throws instead of crashing.
+     */
+    private static MemorySegment asPlainNative(MemorySegment mapped, Arena arena) {
+        return MemorySegment.ofAddress(mapped.address()).reinterpret(mapped.byteSize(), arena, null).asReadOnly();
     }
 
     private static GgufFile parse(Path path, Arena arena, MemorySegment mapping) {

@@ -54,6 +54,7 @@ public final class InterleavedQ4_0Tensor extends InterleavedTensor {
     @Override
     protected float rowDot(int row, QuantizedVector x, float[] scales) {
         decodeScales(row, scales);
+        int touched = 0;
         FloatVector first = FloatVector.zero(FLOATS);
         FloatVector second = FloatVector.zero(FLOATS);
         for (int g = 0; g < groupsPerRow; g++) {
@@ -62,6 +63,9 @@ public final class InterleavedQ4_0Tensor extends InterleavedTensor {
             ShortVector low = ShortVector.zero(SHORTS);
             ShortVector high = ShortVector.zero(SHORTS);
             for (int k = 0; k < CHUNKS; k++) {
+                if ((k & 1) == 0) { // one touch per 64 bytes: a chunk is 32
+                    touched += touchAhead(base + (long) k * GROUP);
+                }
                 ShortVector packed = (ShortVector) ByteVector.fromMemorySegment(CHUNK, repacked, base + (long) k * GROUP, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
                 low = low.add(packed.and((short) 0xF).mul(ShortVector.fromArray(SHORTS, x.codes, codes + k * GROUP)));
@@ -79,6 +83,7 @@ public final class InterleavedQ4_0Tensor extends InterleavedTensor {
             second = ((FloatVector) sums.convert(VectorOperators.I2F, 0))
                     .fma(FloatVector.fromArray(FLOATS, scales, block + HALF_GROUP).mul(FloatVector.fromArray(FLOATS, x.scales, block + HALF_GROUP)), second);
         }
+        keepTouched(scales, touched);
         return first.add(second).reduceLanes(VectorOperators.ADD);
     }
 }

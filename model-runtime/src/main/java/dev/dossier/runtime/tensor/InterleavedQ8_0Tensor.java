@@ -45,6 +45,7 @@ public final class InterleavedQ8_0Tensor extends InterleavedTensor {
     @Override
     protected float rowDot(int row, QuantizedVector x, float[] scales) {
         decodeScales(row, scales);
+        int touched = 0;
         FloatVector first = FloatVector.zero(FLOATS);
         FloatVector second = FloatVector.zero(FLOATS);
         for (int g = 0; g < groupsPerRow; g++) {
@@ -53,6 +54,7 @@ public final class InterleavedQ8_0Tensor extends InterleavedTensor {
             IntVector low = IntVector.zero(INTS);
             IntVector high = IntVector.zero(INTS);
             for (int k = 0; k < CHUNKS; k += 2) {
+                touched += touchAhead(base + (long) k * GROUP);
                 ShortVector even = (ShortVector) ByteVector.fromMemorySegment(CHUNK, repacked, base + (long) k * GROUP, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.B2S, SHORTS, 0);
                 ShortVector odd = (ShortVector) ByteVector.fromMemorySegment(CHUNK, repacked, base + (long) (k + 1) * GROUP, ByteOrder.LITTLE_ENDIAN)
@@ -68,6 +70,7 @@ public final class InterleavedQ8_0Tensor extends InterleavedTensor {
             second = ((FloatVector) high.convert(VectorOperators.I2F, 0))
                     .fma(FloatVector.fromArray(FLOATS, scales, block + HALF_GROUP).mul(FloatVector.fromArray(FLOATS, x.scales, block + HALF_GROUP)), second);
         }
+        keepTouched(scales, touched);
         return first.add(second).reduceLanes(VectorOperators.ADD);
     }
 }

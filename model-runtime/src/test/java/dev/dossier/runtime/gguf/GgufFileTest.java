@@ -70,6 +70,20 @@ class GgufFileTest {
         }
     }
 
+    @Test
+    void tensorDataIsTheFilesBytesAsReadOnlyMemoryOfOneClassWithRepackedMemory() throws IOException {
+        try (GgufFile gguf = GgufFile.open(MODEL)) {
+            MemorySegment data = gguf.tensorData(firstTensor);
+            MemorySegment repacked = gguf.allocate(3L << 20);
+            assertSame(repacked.getClass(), data.getClass(),
+                    "the kernels' shared load code compiles for one segment class (BENCHMARKS.md, session 10)");
+            assertTrue(data.isReadOnly());
+            assertThrows(IllegalArgumentException.class, () -> data.set(ValueLayout.JAVA_BYTE, 0, (byte) 1));
+            int from = (int) firstTensor.dataOffset();
+            assertArrayEquals(Arrays.copyOfRange(original, from, from + (int) data.byteSize()), data.toArray(ValueLayout.JAVA_BYTE));
+        }
+    }
+
     private GgufFormatException openFails(byte[] bytes) throws IOException {
         Path file = dir.resolve("broken.gguf");
         Files.write(file, bytes);
