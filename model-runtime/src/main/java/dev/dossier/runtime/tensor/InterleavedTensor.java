@@ -9,6 +9,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -196,8 +197,10 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
 
     /**
      * The vector quantized to 8 bits per block of 32 (scale = largest magnitude / 127, codes
-     * rounded) and laid out like the weights: code k of block b at {@code group * 1024 + k * 32 +
-     * b % 32}; padded blocks are zero.
+     * rounded half away from zero, as llama.cpp rounds them) and laid out like the weights: code k
+     * of block b at {@code group * 1024 + k * 32 + b % 32}; padded blocks are zero. Each block is two
+     * vectors: decoding quantizes one vector per product on the calling thread alone, and the
+     * scalar version took 4% of decoding (BENCHMARKS.md, session 10).
      */
     @Override
     public final RowOperand rowOperand(float[] x, int n) {
@@ -206,25 +209,29 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
         short[] codes = new short[padded * BLOCK_SIZE];
         float[] scales = new float[padded];
         int[] sums = new int[padded];
+        int[] block = new int[BLOCK_SIZE];
         for (int b = 0; b < blocks; b++) {
-            int base = b * BLOCK_SIZE;
-            float largest = 0;
-            for (int i = 0; i < BLOCK_SIZE; i++) {
-                largest = Math.max(largest, Math.abs(x[base + i]));
-            }
-            float scale = largest / 127;
+            FloatVector low = FloatVector.fromArray(FLOATS, x, b * BLOCK_SIZE);
+            FloatVector high = FloatVector.fromArray(FLOATS, x, b * BLOCK_SIZE + FLOATS.length());
+            float scale = low.abs().max(high.abs()).reduceLanes(VectorOperators.MAX) / 127;
             float inverse = scale == 0 ? 0 : 1 / scale;
+            IntVector lowCodes = roundHalfAway(low.mul(inverse));
+            IntVector highCodes = roundHalfAway(high.mul(inverse));
+            lowCodes.intoArray(block, 0);
+            highCodes.intoArray(block, FLOATS.length());
             int first = b / GROUP * GROUP * BLOCK_SIZE + b % GROUP;
-            int sum = 0;
             for (int i = 0; i < BLOCK_SIZE; i++) {
-                int code = Math.round(x[base + i] * inverse);
-                codes[first + i * GROUP] = (short) code;
-                sum += code;
+                codes[first + i * GROUP] = (short) block[i];
             }
             scales[b] = scale;
-            sums[b] = sum;
+            sums[b] = lowCodes.add(highCodes).reduceLanes(VectorOperators.ADD);
         }
         return new QuantizedVector(x, codes, scales, sums);
+    }
+
+    private static IntVector roundHalfAway(FloatVector v) {
+        FloatVector half = FloatVector.broadcast(FLOATS, 0.5f).blend(-0.5f, v.lt(0));
+        return (IntVector) v.add(half).convert(VectorOperators.F2I, 0);
     }
 
     /** {@link #rowOperand}'s result: the vector as is (for the file-order paths) and as 8-bit codes. */

@@ -55,6 +55,27 @@ class InterleavedTensorTest {
         }
     }
 
+    @Test
+    void theVectorIsQuantizedPerBlockAsLlamaCppDoesIt() {
+        int cols = 512;
+        InterleavedTensor repacked = repack(randomMatrix(GgmlType.Q8_0, 1, cols, new Random(3)), 1, cols);
+        float[] x = new float[cols];
+        // Block 0: largest 254, so the step is 2 and ties fall on odd values.
+        float[] block = {254, -5, 5, 0.9f, -1, 3.1f, -254};
+        System.arraycopy(block, 0, x, 0, block.length);
+        x[32 + 31] = 0.5f; // block 1: its largest alone, code 127
+        InterleavedTensor.QuantizedVector q = (InterleavedTensor.QuantizedVector) repacked.rowOperand(x, cols);
+        int[] expected = {127, -3, 3, 0, -1, 2, -127}; // halves rounded away from zero, as llama.cpp's roundf
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], q.codes[i * 32], "block 0, value " + i);
+        }
+        assertEquals(2, q.scales[0]);
+        assertEquals(127 - 3 + 3 - 1 + 2 - 127, q.sums[0]);
+        assertEquals(127, q.codes[31 * 32 + 1], "block 1 sits in lane 1 of each chunk");
+        assertEquals(0.5f / 127, q.scales[1]);
+        assertEquals(0, q.scales[2], "an all-zero block");
+    }
+
     /**
      * The vector is rounded to 8 bits per block of 32 (step = the block's largest magnitude / 127),
      * so each product may move by at most sum(|w|) x step / 2 per block; nothing else may differ
