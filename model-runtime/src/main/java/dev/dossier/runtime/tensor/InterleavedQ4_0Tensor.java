@@ -52,38 +52,55 @@ public final class InterleavedQ4_0Tensor extends InterleavedTensor {
      * methods here cost the kernel a third of its speed (BENCHMARKS.md, session 8).
      */
     @Override
-    protected float rowDot(int row, QuantizedVector x, float[] scales) {
-        decodeScales(row, scales);
+    protected void rowDots(int rowA, int rowB, QuantizedVector x, float[] scalesA, float[] scalesB, float[] results) {
+        decodeScales(rowA, scalesA);
+        decodeScales(rowB, scalesB);
         int touched = 0;
-        FloatVector first = FloatVector.zero(FLOATS);
-        FloatVector second = FloatVector.zero(FLOATS);
+        FloatVector sumA = FloatVector.zero(FLOATS);
+        FloatVector sumB = FloatVector.zero(FLOATS);
         for (int g = 0; g < groupsPerRow; g++) {
-            long base = codesAt(row, g);
+            long baseA = codesAt(rowA, g);
+            long baseB = codesAt(rowB, g);
             int codes = g * GROUP * BLOCK_SIZE;
-            ShortVector low = ShortVector.zero(SHORTS);
-            ShortVector high = ShortVector.zero(SHORTS);
+            ShortVector lowA = ShortVector.zero(SHORTS);
+            ShortVector highA = ShortVector.zero(SHORTS);
+            ShortVector lowB = ShortVector.zero(SHORTS);
+            ShortVector highB = ShortVector.zero(SHORTS);
             for (int k = 0; k < CHUNKS; k++) {
                 if ((k & 1) == 0) { // one touch per 64 bytes: a chunk is 32
-                    touched += touchAhead(base + (long) k * GROUP);
+                    touched += touchAhead(baseA + (long) k * GROUP) + touchAhead(baseB + (long) k * GROUP);
                 }
-                ShortVector packed = (ShortVector) ByteVector.fromMemorySegment(CHUNK, repacked, base + (long) k * GROUP, ByteOrder.LITTLE_ENDIAN)
+                ShortVector lowCodes = ShortVector.fromArray(SHORTS, x.codes, codes + k * GROUP);
+                ShortVector highCodes = ShortVector.fromArray(SHORTS, x.codes, codes + (k + CHUNKS) * GROUP);
+                ShortVector packedA = (ShortVector) ByteVector.fromMemorySegment(CHUNK, repacked, baseA + (long) k * GROUP, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
-                low = low.add(packed.and((short) 0xF).mul(ShortVector.fromArray(SHORTS, x.codes, codes + k * GROUP)));
-                high = high.add(packed.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(SHORTS, x.codes, codes + (k + CHUNKS) * GROUP)));
+                ShortVector packedB = (ShortVector) ByteVector.fromMemorySegment(CHUNK, repacked, baseB + (long) k * GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
+                lowA = lowA.add(packedA.and((short) 0xF).mul(lowCodes));
+                highA = highA.add(packedA.lanewise(VectorOperators.LSHR, 4).mul(highCodes));
+                lowB = lowB.add(packedB.and((short) 0xF).mul(lowCodes));
+                highB = highB.add(packedB.lanewise(VectorOperators.LSHR, 4).mul(highCodes));
             }
             int block = g * GROUP;
-            IntVector sums = ((IntVector) low.convertShape(VectorOperators.S2I, INTS, 0))
-                    .add((IntVector) high.convertShape(VectorOperators.S2I, INTS, 0))
-                    .sub(IntVector.fromArray(INTS, x.sums, block).lanewise(VectorOperators.LSHL, 3));
-            first = ((FloatVector) sums.convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromArray(FLOATS, scales, block).mul(FloatVector.fromArray(FLOATS, x.scales, block)), first);
-            sums = ((IntVector) low.convertShape(VectorOperators.S2I, INTS, 1))
-                    .add((IntVector) high.convertShape(VectorOperators.S2I, INTS, 1))
-                    .sub(IntVector.fromArray(INTS, x.sums, block + HALF_GROUP).lanewise(VectorOperators.LSHL, 3));
-            second = ((FloatVector) sums.convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromArray(FLOATS, scales, block + HALF_GROUP).mul(FloatVector.fromArray(FLOATS, x.scales, block + HALF_GROUP)), second);
+            IntVector offsetLow = IntVector.fromArray(INTS, x.sums, block).lanewise(VectorOperators.LSHL, 3);
+            IntVector offsetHigh = IntVector.fromArray(INTS, x.sums, block + HALF_GROUP).lanewise(VectorOperators.LSHL, 3);
+            FloatVector scaleLow = FloatVector.fromArray(FLOATS, x.scales, block);
+            FloatVector scaleHigh = FloatVector.fromArray(FLOATS, x.scales, block + HALF_GROUP);
+            IntVector sums = ((IntVector) lowA.convertShape(VectorOperators.S2I, INTS, 0))
+                    .add((IntVector) highA.convertShape(VectorOperators.S2I, INTS, 0)).sub(offsetLow);
+            sumA = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(FLOATS, scalesA, block).mul(scaleLow), sumA);
+            sums = ((IntVector) lowA.convertShape(VectorOperators.S2I, INTS, 1))
+                    .add((IntVector) highA.convertShape(VectorOperators.S2I, INTS, 1)).sub(offsetHigh);
+            sumA = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(FLOATS, scalesA, block + HALF_GROUP).mul(scaleHigh), sumA);
+            sums = ((IntVector) lowB.convertShape(VectorOperators.S2I, INTS, 0))
+                    .add((IntVector) highB.convertShape(VectorOperators.S2I, INTS, 0)).sub(offsetLow);
+            sumB = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(FLOATS, scalesB, block).mul(scaleLow), sumB);
+            sums = ((IntVector) lowB.convertShape(VectorOperators.S2I, INTS, 1))
+                    .add((IntVector) highB.convertShape(VectorOperators.S2I, INTS, 1)).sub(offsetHigh);
+            sumB = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(FLOATS, scalesB, block + HALF_GROUP).mul(scaleHigh), sumB);
         }
-        keepTouched(scales, touched);
-        return first.add(second).reduceLanes(VectorOperators.ADD);
+        keepTouched(scalesA, touched);
+        results[0] = sumA.reduceLanes(VectorOperators.ADD);
+        results[1] = sumB.reduceLanes(VectorOperators.ADD);
     }
 }

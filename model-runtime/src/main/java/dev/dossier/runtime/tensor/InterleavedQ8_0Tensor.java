@@ -41,36 +41,49 @@ public final class InterleavedQ8_0Tensor extends InterleavedTensor {
         }
     }
 
-    /** Written out in one method on purpose, as {@link InterleavedQ4_0Tensor#rowDot} is. */
+    /** Written out in one method on purpose, as {@link InterleavedQ4_0Tensor#rowDots} is. */
     @Override
-    protected float rowDot(int row, QuantizedVector x, float[] scales) {
-        decodeScales(row, scales);
+    protected void rowDots(int rowA, int rowB, QuantizedVector x, float[] scalesA, float[] scalesB, float[] results) {
+        decodeScales(rowA, scalesA);
+        decodeScales(rowB, scalesB);
         int touched = 0;
-        FloatVector first = FloatVector.zero(FLOATS);
-        FloatVector second = FloatVector.zero(FLOATS);
+        FloatVector sumA = FloatVector.zero(FLOATS);
+        FloatVector sumB = FloatVector.zero(FLOATS);
         for (int g = 0; g < groupsPerRow; g++) {
-            long base = codesAt(row, g);
+            long baseA = codesAt(rowA, g);
+            long baseB = codesAt(rowB, g);
             int codes = g * GROUP * BLOCK_SIZE;
-            IntVector low = IntVector.zero(INTS);
-            IntVector high = IntVector.zero(INTS);
+            IntVector lowA = IntVector.zero(INTS);
+            IntVector highA = IntVector.zero(INTS);
+            IntVector lowB = IntVector.zero(INTS);
+            IntVector highB = IntVector.zero(INTS);
             for (int k = 0; k < CHUNKS; k += 2) {
-                touched += touchAhead(base + (long) k * GROUP);
-                ShortVector even = (ShortVector) ByteVector.fromMemorySegment(CHUNK, repacked, base + (long) k * GROUP, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2S, SHORTS, 0);
-                ShortVector odd = (ShortVector) ByteVector.fromMemorySegment(CHUNK, repacked, base + (long) (k + 1) * GROUP, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2S, SHORTS, 0);
-                ShortVector pair = even.mul(ShortVector.fromArray(SHORTS, x.codes, codes + k * GROUP))
-                        .add(odd.mul(ShortVector.fromArray(SHORTS, x.codes, codes + (k + 1) * GROUP)));
-                low = low.add((IntVector) pair.convertShape(VectorOperators.S2I, INTS, 0));
-                high = high.add((IntVector) pair.convertShape(VectorOperators.S2I, INTS, 1));
+                touched += touchAhead(baseA + (long) k * GROUP) + touchAhead(baseB + (long) k * GROUP);
+                ShortVector x0 = ShortVector.fromArray(SHORTS, x.codes, codes + k * GROUP);
+                ShortVector x1 = ShortVector.fromArray(SHORTS, x.codes, codes + (k + 1) * GROUP);
+                ShortVector pairA = widened(baseA + (long) k * GROUP).mul(x0).add(widened(baseA + (long) (k + 1) * GROUP).mul(x1));
+                ShortVector pairB = widened(baseB + (long) k * GROUP).mul(x0).add(widened(baseB + (long) (k + 1) * GROUP).mul(x1));
+                lowA = lowA.add((IntVector) pairA.convertShape(VectorOperators.S2I, INTS, 0));
+                highA = highA.add((IntVector) pairA.convertShape(VectorOperators.S2I, INTS, 1));
+                lowB = lowB.add((IntVector) pairB.convertShape(VectorOperators.S2I, INTS, 0));
+                highB = highB.add((IntVector) pairB.convertShape(VectorOperators.S2I, INTS, 1));
             }
             int block = g * GROUP;
-            first = ((FloatVector) low.convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromArray(FLOATS, scales, block).mul(FloatVector.fromArray(FLOATS, x.scales, block)), first);
-            second = ((FloatVector) high.convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromArray(FLOATS, scales, block + HALF_GROUP).mul(FloatVector.fromArray(FLOATS, x.scales, block + HALF_GROUP)), second);
+            FloatVector vectorLow = FloatVector.fromArray(FLOATS, x.scales, block);
+            FloatVector vectorHigh = FloatVector.fromArray(FLOATS, x.scales, block + HALF_GROUP);
+            sumA = ((FloatVector) lowA.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(FLOATS, scalesA, block).mul(vectorLow), sumA);
+            sumA = ((FloatVector) highA.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(FLOATS, scalesA, block + HALF_GROUP).mul(vectorHigh), sumA);
+            sumB = ((FloatVector) lowB.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(FLOATS, scalesB, block).mul(vectorLow), sumB);
+            sumB = ((FloatVector) highB.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(FLOATS, scalesB, block + HALF_GROUP).mul(vectorHigh), sumB);
         }
-        keepTouched(scales, touched);
-        return first.add(second).reduceLanes(VectorOperators.ADD);
+        keepTouched(scalesA, touched);
+        results[0] = sumA.reduceLanes(VectorOperators.ADD);
+        results[1] = sumB.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** The chunk of 32 codes at byte {@code at}, widened to shorts. */
+    private ShortVector widened(long at) {
+        return (ShortVector) ByteVector.fromMemorySegment(CHUNK, repacked, at, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.B2S, SHORTS, 0);
     }
 }

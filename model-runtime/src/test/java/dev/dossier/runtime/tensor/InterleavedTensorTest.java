@@ -10,6 +10,7 @@ import dev.dossier.runtime.compute.MatMul;
 import dev.dossier.runtime.gguf.GgmlType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,6 +52,32 @@ class InterleavedTensorTest {
         for (int r = 0; r < 8; r++) {
             for (int i = 0; i < cols; i++) {
                 assertEquals(expected[(8 + r) * cols + order[i]], rows[r * cols + i], "row " + (8 + r) + " position " + i);
+            }
+        }
+    }
+
+    /**
+     * Decoding multiplies rows in pairs from the two halves of a share (an odd share's last row
+     * with itself): every row of the range gets exactly its own product, whatever its partner, and
+     * no row outside the range is written.
+     */
+    @ParameterizedTest
+    @CsvSource({"Q4_0, 0, 21", "Q4_0, 1, 20", "Q4_0, 3, 4", "Q8_0, 0, 21", "Q8_0, 1, 20", "Q8_0, 5, 6"})
+    void rowsMultipliedInPairsGetExactlyTheirOwnProducts(GgmlType type, int from, int to) {
+        int cols = 1536;
+        Random random = new Random(11);
+        InterleavedTensor repacked = repack(randomMatrix(type, ROWS, cols, random), ROWS, cols);
+        float[] x = new float[cols];
+        for (int i = 0; i < cols; i++) x[i] = (float) random.nextGaussian();
+        FloatTensor.RowOperand operand = repacked.rowOperand(x, cols);
+        float[] out = new float[ROWS];
+        Arrays.fill(out, Float.NaN);
+        repacked.dotRows(operand, cols, out, from, to);
+        for (int row = 0; row < ROWS; row++) {
+            if (row < from || row >= to) {
+                assertTrue(Float.isNaN(out[row]), "row " + row + " is outside the range");
+            } else {
+                assertEquals(repacked.dot((long) row * cols, operand, cols), out[row], "row " + row);
             }
         }
     }
