@@ -67,7 +67,7 @@ public final class InterleavedQ4_0Tensor extends InterleavedTensor {
             ShortVector lowB = ShortVector.zero(SHORTS);
             ShortVector highB = ShortVector.zero(SHORTS);
             for (int k = 0; k < CHUNKS; k++) {
-                if ((k & 1) == 0) { // one touch per 64 bytes: a chunk is 32
+                if (k % CHUNKS_PER_LINE == 0) {
                     touched += touchAhead(baseA + (long) k * GROUP) + touchAhead(baseB + (long) k * GROUP);
                 }
                 ShortVector lowCodes = ShortVector.fromArray(SHORTS, x.codes, codes + k * GROUP);

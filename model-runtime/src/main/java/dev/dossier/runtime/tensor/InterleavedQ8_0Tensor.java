@@ -58,7 +58,9 @@ public final class InterleavedQ8_0Tensor extends InterleavedTensor {
             IntVector lowB = IntVector.zero(INTS);
             IntVector highB = IntVector.zero(INTS);
             for (int k = 0; k < CHUNKS; k += 2) {
-                touched += touchAhead(baseA + (long) k * GROUP) + touchAhead(baseB + (long) k * GROUP);
+                if (k % CHUNKS_PER_LINE == 0) {
+                    touched += touchAhead(baseA + (long) k * GROUP) + touchAhead(baseB + (long) k * GROUP);
+                }
                 ShortVector x0 = ShortVector.fromArray(SHORTS, x.codes, codes + k * GROUP);
                 ShortVector x1 = ShortVector.fromArray(SHORTS, x.codes, codes + (k + 1) * GROUP);
                 ShortVector pairA = widened(baseA + (long) k * GROUP).mul(x0).add(widened(baseA + (long) (k + 1) * GROUP).mul(x1));
@@ -81,7 +83,7 @@ public final class InterleavedQ8_0Tensor extends InterleavedTensor {
         results[1] = sumB.reduceLanes(VectorOperators.ADD);
     }
 
-    /** The chunk of 32 codes at byte {@code at}, widened to shorts. */
+    /** The chunk of {@link #GROUP} codes at byte {@code at}, widened to shorts. */
     private ShortVector widened(long at) {
         return (ShortVector) ByteVector.fromMemorySegment(CHUNK, repacked, at, ByteOrder.LITTLE_ENDIAN)
                 .convertShape(VectorOperators.B2S, SHORTS, 0);

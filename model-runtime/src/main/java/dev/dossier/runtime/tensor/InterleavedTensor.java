@@ -10,22 +10,23 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * A Q4_0 or Q8_0 weight matrix repacked for decoding: each row's blocks in groups of 32 side by
- * side, so that lane b of a vector belongs to block b. A group's codes are chunks of 32 bytes
- * (chunk k holds byte k of every block's codes); a row is all its scales as halves (decoded to
- * floats once per row), then its groups' chunks: the same bytes per 32 blocks as the file's
- * blocks. A row's last group may hold only 16 blocks (TinyLlama's 5632 columns are 5.5 groups); it
- * is padded with zero scales. Scales first keeps a row's reads in address order, which the CPU's
+ * A Q4_0 or Q8_0 weight matrix repacked for decoding: each row's blocks in groups of {@link
+ * #GROUP} (32 with AVX-512, 16 with AVX2) side by side, so that lane b of a vector belongs to block
+ * b. A group's codes are chunks of {@code GROUP} bytes (chunk k holds byte k of every block's
+ * codes); a row is all its scales as halves (decoded to floats once per row), then its groups'
+ * chunks: the same bytes per group as the file's blocks. A row's last group may hold only half
+ * its blocks (TinyLlama's 5632 columns are 5.5 groups of 32); it is padded with zero scales. Scales first keeps a row's reads in address order, which the CPU's
  * prefetcher follows: with the scales after the codes, the jump to them and back cost a third of
  * the speed from memory (BENCHMARKS.md, session 8).
  *
  * <p>Why: the file-order row kernels convert each block's 32 products to floats to apply the
  * block's scale. Here the vector is quantized to 8 bits per block ({@link #rowOperand}, as
  * llama.cpp does for these products) and laid out the same way, a block's products add up as
- * integers in its own lane, and the conversion to floats and both scales come once per 32 blocks
+ * integers in its own lane, and the conversion to floats and both scales come once per group
  * (BENCHMARKS.md, sessions 7 and 8). The 8-bit vector moves a row's result by under 1% of its
  * largest terms.
  *
@@ -36,13 +37,23 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public abstract sealed class InterleavedTensor extends FloatTensor permits InterleavedQ4_0Tensor, InterleavedQ8_0Tensor {
     protected static final int BLOCK_SIZE = 32;
-    protected static final int GROUP = 32;
+    /**
+     * The products' short vector: 32 lanes with AVX-512, 16 with AVX2 (chosen when the class loads,
+     * so the compiler sees constants). A group is as many blocks as it has lanes, and the layout in
+     * memory follows: a repacked matrix is made by the machine that reads it.
+     */
+    protected static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512
+            ? ShortVector.SPECIES_512 : ShortVector.SPECIES_256;
+    protected static final int GROUP = SHORTS.length();
     protected static final int HALF_GROUP = GROUP / 2;
-    protected static final VectorSpecies<Byte> CHUNK = ByteVector.SPECIES_256;
-    protected static final VectorSpecies<Byte> HALF_CHUNK = ByteVector.SPECIES_128;
-    protected static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_512;
-    protected static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
-    protected static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_512;
+    /** One byte per block of a group: a chunk. */
+    protected static final VectorSpecies<Byte> CHUNK = VectorSpecies.of(byte.class, VectorShape.forBitSize(GROUP * Byte.SIZE));
+    protected static final VectorSpecies<Byte> HALF_CHUNK = VectorSpecies.of(byte.class, VectorShape.forBitSize(HALF_GROUP * Byte.SIZE));
+    /** Half a group's blocks per vector: a short vector widens into two of these. */
+    protected static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, VectorShape.forBitSize(HALF_GROUP * Integer.SIZE));
+    protected static final VectorSpecies<Float> FLOATS = VectorSpecies.of(float.class, VectorShape.forBitSize(HALF_GROUP * Float.SIZE));
+    /** Chunks per 64-byte cache line, the kernels' step for {@link #touchAhead}. */
+    protected static final int CHUNKS_PER_LINE = 64 / GROUP;
     /**
      * How far ahead of its reads a decoding kernel touches its row (one byte per 64 read). Why: the
      * kernels do enough arithmetic per cache line that the CPU's out-of-order window holds only a
@@ -57,7 +68,7 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
     protected final MemorySegment repacked;
     protected final int cols;
     protected final int groupsPerRow;
-    /** Bytes of codes per group: 32 chunks of one byte per block. */
+    /** Bytes of codes per group: a chunk per code byte of a block. */
     protected final int codeBytes;
     private final int[] columnOrder;
 
@@ -67,11 +78,15 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
     }
 
     /**
-     * Whether repacking pays on this CPU: the kernels fill 512-bit vectors of 32 shorts, which
-     * narrower CPUs would run piece by piece.
+     * Whether repacking pays on this CPU: with AVX-512 for both types; with AVX2 for Q4_0 only.
+     * There the Q4_0 kernel's 16 products per short lane before widening take decoding from 2.8 to
+     * 5.2 tok/s, but Q8_0 widens every second product (a shuffle each, and AVX2's shuffles are
+     * few), and its repacked kernel decoded at 2.8 tok/s against the file-order float kernel's 3.3
+     * (BENCHMARKS.md, session 11). Narrower CPUs would run the kernels piece by piece.
      */
     public static boolean pays(FloatTensor matrix, int cols) {
-        return fits(matrix, cols) && FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+        int bits = ShortVector.SPECIES_PREFERRED.vectorBitSize();
+        return fits(matrix, cols) && (bits >= 512 || bits == 256 && matrix instanceof Q4_0Tensor);
     }
 
     /** The bytes a repacked {@code rows x cols} matrix of {@code type} takes, for {@link #repack}'s target. */
@@ -198,7 +213,7 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
     /**
      * The vector quantized to 8 bits per block of 32 (scale = largest magnitude / 127, codes
      * rounded half away from zero, as llama.cpp rounds them) and laid out like the weights: code k
-     * of block b at {@code group * 1024 + k * 32 + b % 32}; padded blocks are zero. Each block is two
+     * of block b at {@code group * GROUP * 32 + k * GROUP + b % GROUP}; padded blocks are zero. In
      * vectors: decoding quantizes one vector per product on the calling thread alone, and the
      * scalar version took 4% of decoding (BENCHMARKS.md, session 10).
      */
@@ -211,20 +226,24 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
         int[] sums = new int[padded];
         int[] block = new int[BLOCK_SIZE];
         for (int b = 0; b < blocks; b++) {
-            FloatVector low = FloatVector.fromArray(FLOATS, x, b * BLOCK_SIZE);
-            FloatVector high = FloatVector.fromArray(FLOATS, x, b * BLOCK_SIZE + FLOATS.length());
-            float scale = low.abs().max(high.abs()).reduceLanes(VectorOperators.MAX) / 127;
+            FloatVector magnitudes = FloatVector.zero(FLOATS);
+            for (int i = 0; i < BLOCK_SIZE; i += FLOATS.length()) {
+                magnitudes = magnitudes.max(FloatVector.fromArray(FLOATS, x, b * BLOCK_SIZE + i).abs());
+            }
+            float scale = magnitudes.reduceLanes(VectorOperators.MAX) / 127;
             float inverse = scale == 0 ? 0 : 1 / scale;
-            IntVector lowCodes = roundHalfAway(low.mul(inverse));
-            IntVector highCodes = roundHalfAway(high.mul(inverse));
-            lowCodes.intoArray(block, 0);
-            highCodes.intoArray(block, FLOATS.length());
+            IntVector sum = IntVector.zero(INTS);
+            for (int i = 0; i < BLOCK_SIZE; i += FLOATS.length()) {
+                IntVector part = roundHalfAway(FloatVector.fromArray(FLOATS, x, b * BLOCK_SIZE + i).mul(inverse));
+                part.intoArray(block, i);
+                sum = sum.add(part);
+            }
             int first = b / GROUP * GROUP * BLOCK_SIZE + b % GROUP;
             for (int i = 0; i < BLOCK_SIZE; i++) {
                 codes[first + i * GROUP] = (short) block[i];
             }
             scales[b] = scale;
-            sums[b] = lowCodes.add(highCodes).reduceLanes(VectorOperators.ADD);
+            sums[b] = sum.reduceLanes(VectorOperators.ADD);
         }
         return new QuantizedVector(x, codes, scales, sums);
     }

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * One random Q4_0 and one Q8_0 model, each loaded both ways: {@link Llama.DecodeProducts#FAST} (matrices with rows of
- * 512 or more values repacked, where the CPU has 512-bit vectors) and {@link
+ * 512 or more values repacked where this CPU gains by it, {@link InterleavedTensor#pays}) and {@link
  * Llama.DecodeProducts#EXACT}. Prefill multiplies the same floats in another order, so its logits
  * agree to float rounding; decoding rounds the vector to 8 bits, so its logits move, but by no
  * more than a few percent of their scale.
@@ -67,7 +67,8 @@ class DecodeProductsTest {
             if (repacked) {
                 assertTrue(decodeDifference > 1e-5, "the repacked kernel rounds the vector to 8 bits, so decoding cannot be bit for bit");
             } else {
-                assertEquals(0, decodeDifference, "nothing is repacked on this CPU");
+                // Not bit for bit: a reduction compiled and the same one still interpreted may add in another order.
+                assertTrue(decodeDifference <= 1e-5, "nothing is repacked on this CPU, yet decoding moved logits by " + decodeDifference);
             }
         }
     }

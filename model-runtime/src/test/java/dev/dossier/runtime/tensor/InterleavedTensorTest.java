@@ -20,16 +20,19 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The repacked Q4_0 and Q8_0 matrices against the file's own: the same values in file order, the same values
  * in its column order, row products within the 8-bit vector's rounding bound, and whole matrix
- * products (decode and prefill paths) that agree with the file-order tensor's. Column counts cover
- * a lone half group (512), whole groups (1024) and a trailing half group (1536, like TinyLlama's
- * 5632).
+ * products (decode and prefill paths) that agree with the file-order tensor's. Column counts are
+ * given in half groups (the group follows the CPU's vectors: 512 columns with AVX-512, 256 with
+ * AVX2): a lone half group (1), a whole group (2) and a trailing half group (3, like TinyLlama's
+ * 5632 with AVX-512).
  */
 class InterleavedTensorTest {
     private static final int ROWS = 21; // two whole panels of 8 and a partial one
+    private static final int HALF_GROUP_COLUMNS = InterleavedTensor.HALF_GROUP * InterleavedTensor.BLOCK_SIZE;
 
     @ParameterizedTest
-    @CsvSource({"Q4_0, 512", "Q4_0, 1024", "Q4_0, 1536", "Q8_0, 512", "Q8_0, 1024", "Q8_0, 1536"})
-    void readsTheSameValuesInFileOrderAndInItsColumnOrder(GgmlType type, int cols) {
+    @CsvSource({"Q4_0, 1", "Q4_0, 2", "Q4_0, 3", "Q8_0, 1", "Q8_0, 2", "Q8_0, 3"})
+    void readsTheSameValuesInFileOrderAndInItsColumnOrder(GgmlType type, int halfGroups) {
+        int cols = halfGroups * HALF_GROUP_COLUMNS;
         FloatTensor file = randomMatrix(type, ROWS, cols, new Random(cols));
         InterleavedTensor repacked = repack(file, ROWS, cols);
         assertEquals(type, repacked.type());
@@ -64,7 +67,7 @@ class InterleavedTensorTest {
     @ParameterizedTest
     @CsvSource({"Q4_0, 0, 21", "Q4_0, 1, 20", "Q4_0, 3, 4", "Q8_0, 0, 21", "Q8_0, 1, 20", "Q8_0, 5, 6"})
     void rowsMultipliedInPairsGetExactlyTheirOwnProducts(GgmlType type, int from, int to) {
-        int cols = 1536;
+        int cols = 3 * HALF_GROUP_COLUMNS;
         Random random = new Random(11);
         InterleavedTensor repacked = repack(randomMatrix(type, ROWS, cols, random), ROWS, cols);
         float[] x = new float[cols];
@@ -94,11 +97,11 @@ class InterleavedTensorTest {
         InterleavedTensor.QuantizedVector q = (InterleavedTensor.QuantizedVector) repacked.rowOperand(x, cols);
         int[] expected = {127, -3, 3, 0, -1, 2, -127}; // halves rounded away from zero, as llama.cpp's roundf
         for (int i = 0; i < expected.length; i++) {
-            assertEquals(expected[i], q.codes[i * 32], "block 0, value " + i);
+            assertEquals(expected[i], q.codes[i * InterleavedTensor.GROUP], "block 0, value " + i);
         }
         assertEquals(2, q.scales[0]);
         assertEquals(127 - 3 + 3 - 1 + 2 - 127, q.sums[0]);
-        assertEquals(127, q.codes[31 * 32 + 1], "block 1 sits in lane 1 of each chunk");
+        assertEquals(127, q.codes[31 * InterleavedTensor.GROUP + 1], "block 1 sits in lane 1 of each chunk");
         assertEquals(0.5f / 127, q.scales[1]);
         assertEquals(0, q.scales[2], "an all-zero block");
     }
@@ -109,8 +112,9 @@ class InterleavedTensorTest {
      * beyond float rounding.
      */
     @ParameterizedTest
-    @CsvSource({"Q4_0, 512", "Q4_0, 1024", "Q4_0, 1536", "Q8_0, 512", "Q8_0, 1024", "Q8_0, 1536"})
-    void rowProductsStayWithinTheVectorsRoundingBound(GgmlType type, int cols) {
+    @CsvSource({"Q4_0, 1", "Q4_0, 2", "Q4_0, 3", "Q8_0, 1", "Q8_0, 2", "Q8_0, 3"})
+    void rowProductsStayWithinTheVectorsRoundingBound(GgmlType type, int halfGroups) {
+        int cols = halfGroups * HALF_GROUP_COLUMNS;
         Random random = new Random(7 * cols);
         FloatTensor file = randomMatrix(type, ROWS, cols, random);
         InterleavedTensor repacked = repack(file, ROWS, cols);
@@ -144,7 +148,7 @@ class InterleavedTensorTest {
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0"})
     void matrixProductsAgreeWithTheFileOrderTensor(GgmlType type) {
-        int cols = 1536;
+        int cols = 3 * HALF_GROUP_COLUMNS;
         Random random = new Random(3);
         FloatTensor file = randomMatrix(type, ROWS, cols, random);
         InterleavedTensor repacked = repack(file, ROWS, cols);
@@ -183,7 +187,8 @@ class InterleavedTensorTest {
     void aRepackedMatrixTakesTheFilesBytesPerWholeGroup() {
         assertEquals(GgmlType.Q4_0.byteSize(4 * 1024), InterleavedTensor.byteSize(GgmlType.Q4_0, 4, 1024));
         assertEquals(GgmlType.Q8_0.byteSize(4 * 1024), InterleavedTensor.byteSize(GgmlType.Q8_0, 4, 1024));
-        assertEquals(GgmlType.Q8_0.byteSize(4 * 2048), InterleavedTensor.byteSize(GgmlType.Q8_0, 4, 1536), "a half group is padded");
+        assertEquals(GgmlType.Q8_0.byteSize(4 * 4 * HALF_GROUP_COLUMNS), InterleavedTensor.byteSize(GgmlType.Q8_0, 4, 3 * HALF_GROUP_COLUMNS),
+                "a half group is padded");
     }
 
     private static FloatTensor randomMatrix(GgmlType type, int rows, int cols, Random random) {
