@@ -19,9 +19,10 @@ import jdk.incubator.vector.VectorSpecies;
  * b. A group's codes are chunks of {@code GROUP} bytes (chunk k holds byte k of every block's
  * codes); a row is all its scales as halves (decoded to floats once per row), then its groups'
  * chunks: the same bytes per group as the file's blocks. A row's last group may hold only half
- * its blocks (TinyLlama's 5632 columns are 5.5 groups of 32); it is padded with zero scales. Scales first keeps a row's reads in address order, which the CPU's
- * prefetcher follows: with the scales after the codes, the jump to them and back cost a third of
- * the speed from memory (BENCHMARKS.md, session 8).
+ * its blocks (TinyLlama's 5632 columns are 5.5 groups of 32); it is padded with zero scales.
+ * Scales first keeps a row's reads in address order, which the CPU's prefetcher follows: with the
+ * scales after the codes, the jump to them and back cost a third of the speed from memory
+ * (BENCHMARKS.md, session 8).
  *
  * <p>Why: the file-order row kernels convert each block's 32 products to floats to apply the
  * block's scale. Here the vector is quantized to 8 bits per block ({@link #rowOperand}, as
