@@ -70,8 +70,8 @@ public final class InterleavedQ4_0Tensor extends InterleavedTensor {
                 if (k % CHUNKS_PER_LINE == 0) {
                     touched += touchAhead(baseA + (long) k * GROUP) + touchAhead(baseB + (long) k * GROUP);
                 }
-                ShortVector lowCodes = ShortVector.fromArray(SHORTS, x.codes, codes + k * GROUP);
-                ShortVector highCodes = ShortVector.fromArray(SHORTS, x.codes, codes + (k + CHUNKS) * GROUP);
+                ShortVector lowCodes = (ShortVector) ByteVector.fromArray(CHUNK, x.codes, codes + k * GROUP).convertShape(VectorOperators.B2S, SHORTS, 0);
+                ShortVector highCodes = (ShortVector) ByteVector.fromArray(CHUNK, x.codes, codes + (k + CHUNKS) * GROUP).convertShape(VectorOperators.B2S, SHORTS, 0);
                 ShortVector packedA = (ShortVector) ByteVector.fromMemorySegment(CHUNK, repacked, baseA + (long) k * GROUP, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
                 ShortVector packedB = (ShortVector) ByteVector.fromMemorySegment(CHUNK, repacked, baseB + (long) k * GROUP, ByteOrder.LITTLE_ENDIAN)

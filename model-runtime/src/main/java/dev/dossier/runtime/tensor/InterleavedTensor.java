@@ -216,13 +216,16 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
      * rounded half away from zero, as llama.cpp rounds them) and laid out like the weights: code k
      * of block b at {@code group * GROUP * 32 + k * GROUP + b % GROUP}; padded blocks are zero. In
      * vectors: decoding quantizes one vector per product on the calling thread alone, and the
-     * scalar version took 4% of decoding (BENCHMARKS.md, session 10).
+     * scalar version took 4% of decoding (BENCHMARKS.md, session 10). The codes stay bytes, widened
+     * by the kernels as they load them: as shorts, a 5632-value vector's codes (11 KB) and the two
+     * rows streaming past them crowded the 32 KB L1 cache, and long rows ran a third slower per
+     * byte than short ones (BENCHMARKS.md, session 12).
      */
     @Override
     public final RowOperand rowOperand(float[] x, int n) {
         int blocks = n / BLOCK_SIZE;
         int padded = groupsPerRow * GROUP;
-        short[] codes = new short[padded * BLOCK_SIZE];
+        byte[] codes = new byte[padded * BLOCK_SIZE];
         float[] scales = new float[padded];
         int[] sums = new int[padded];
         int[] block = new int[BLOCK_SIZE];
@@ -241,7 +244,7 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
             }
             int first = b / GROUP * GROUP * BLOCK_SIZE + b % GROUP;
             for (int i = 0; i < BLOCK_SIZE; i++) {
-                codes[first + i * GROUP] = (short) block[i];
+                codes[first + i * GROUP] = (byte) block[i];
             }
             scales[b] = scale;
             sums[b] = sum.reduceLanes(VectorOperators.ADD);
@@ -256,12 +259,12 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
 
     /** {@link #rowOperand}'s result: the vector as is (for the file-order paths) and as 8-bit codes. */
     protected static final class QuantizedVector extends RowOperand {
-        final short[] codes;
+        final byte[] codes;
         final float[] scales;
         /** Each block's sum of codes (Q4_0 takes its weights' -8 offset out of the loop with it). */
         final int[] sums;
 
-        QuantizedVector(float[] values, short[] codes, float[] scales, int[] sums) {
+        QuantizedVector(float[] values, byte[] codes, float[] scales, int[] sums) {
             super(values, NO_BLOCK_SUMS);
             this.codes = codes;
             this.scales = scales;
