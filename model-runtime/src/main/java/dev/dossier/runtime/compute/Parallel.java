@@ -24,7 +24,16 @@ import java.util.function.IntConsumer;
 public final class Parallel {
     /** How long an idle worker keeps polling for the next job before it parks. */
     private static final long SPIN_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /**
+     * Pieces per thread. A thread that finishes its share first waits for at most the other's
+     * last piece; decoding's products (under a millisecond) keep 4, where finer pieces did not pay
+     * (BENCHMARKS.md, session 10), but a large job (prefill's products, hundreds of panels each)
+     * gets 16: prefill 77 -> 80 tok/s (session 12).
+     */
     private static final int PIECES_PER_THREAD = 4;
+    private static final int PIECES_PER_THREAD_LARGE = 16;
+    /** Operations ({@code n x costPerItem}) from which a job is large: above the output projection's 65 million. */
+    private static final long LARGE_JOB = 1L << 26;
 
     private static volatile Pool POOL = new Pool(Integer.getInteger("dossier.threads", Runtime.getRuntime().availableProcessors()));
 
@@ -70,7 +79,8 @@ public final class Parallel {
             return;
         }
         try {
-            pool.run(new Job(n, Math.min(n, pool.threads * PIECES_PER_THREAD), pool.threads, body));
+            int piecesPerThread = (long) n * costPerItem > LARGE_JOB ? PIECES_PER_THREAD_LARGE : PIECES_PER_THREAD;
+            pool.run(new Job(n, Math.min(n, pool.threads * piecesPerThread), pool.threads, body));
         } finally {
             pool.lock.unlock();
         }
