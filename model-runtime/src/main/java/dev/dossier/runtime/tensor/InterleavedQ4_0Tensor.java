@@ -49,7 +49,9 @@ public final class InterleavedQ4_0Tensor extends InterleavedTensor {
     /**
      * The -8 offset comes out as 8 x the vector's block sums. Written out in one method on purpose:
      * every Vector API call must be inlined for its vectors to stay in registers, and helper
-     * methods here cost the kernel a third of its speed (BENCHMARKS.md, session 8).
+     * methods that carry vectors in or out between them cost the kernel a third of its speed
+     * (BENCHMARKS.md, session 8). Small loads such as {@link QuantizedVector#chunk} inline and
+     * measured the same (session 12).
      */
     @Override
     protected void rowDots(int rowA, int rowB, QuantizedVector x, float[] scalesA, float[] scalesB, float[] results) {
@@ -70,8 +72,8 @@ public final class InterleavedQ4_0Tensor extends InterleavedTensor {
                 if (k % CHUNKS_PER_LINE == 0) {
                     touched += touchAhead(baseA + (long) k * GROUP) + touchAhead(baseB + (long) k * GROUP);
                 }
-                ShortVector lowCodes = (ShortVector) ByteVector.fromArray(CHUNK, x.codes, codes + k * GROUP).convertShape(VectorOperators.B2S, SHORTS, 0);
-                ShortVector highCodes = (ShortVector) ByteVector.fromArray(CHUNK, x.codes, codes + (k + CHUNKS) * GROUP).convertShape(VectorOperators.B2S, SHORTS, 0);
+                ShortVector lowCodes = x.chunk(codes + k * GROUP);
+                ShortVector highCodes = x.chunk(codes + (k + CHUNKS) * GROUP);
                 ShortVector packedA = (ShortVector) ByteVector.fromMemorySegment(CHUNK, repacked, baseA + (long) k * GROUP, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
                 ShortVector packedB = (ShortVector) ByteVector.fromMemorySegment(CHUNK, repacked, baseB + (long) k * GROUP, ByteOrder.LITTLE_ENDIAN)

@@ -61,8 +61,8 @@ public final class InterleavedQ8_0Tensor extends InterleavedTensor {
                 if (k % CHUNKS_PER_LINE == 0) {
                     touched += touchAhead(baseA + (long) k * GROUP) + touchAhead(baseB + (long) k * GROUP);
                 }
-                ShortVector x0 = (ShortVector) ByteVector.fromArray(CHUNK, x.codes, codes + k * GROUP).convertShape(VectorOperators.B2S, SHORTS, 0);
-                ShortVector x1 = (ShortVector) ByteVector.fromArray(CHUNK, x.codes, codes + (k + 1) * GROUP).convertShape(VectorOperators.B2S, SHORTS, 0);
+                ShortVector x0 = x.chunk(codes + k * GROUP);
+                ShortVector x1 = x.chunk(codes + (k + 1) * GROUP);
                 ShortVector pairA = widened(baseA + (long) k * GROUP).mul(x0).add(widened(baseA + (long) (k + 1) * GROUP).mul(x1));
                 ShortVector pairB = widened(baseB + (long) k * GROUP).mul(x0).add(widened(baseB + (long) (k + 1) * GROUP).mul(x1));
                 lowA = lowA.add((IntVector) pairA.convertShape(VectorOperators.S2I, INTS, 0));

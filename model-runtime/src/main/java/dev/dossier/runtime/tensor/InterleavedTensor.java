@@ -270,6 +270,11 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
             this.scales = scales;
             this.sums = sums;
         }
+
+        /** The chunk of {@link #GROUP} codes from {@code at}, widened to shorts for the kernels' products. */
+        ShortVector chunk(int at) {
+            return (ShortVector) ByteVector.fromArray(CHUNK, codes, at).convertShape(VectorOperators.B2S, SHORTS, 0);
+        }
     }
 
     @Override
