@@ -217,7 +217,7 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
      * of block b at {@code group * GROUP * 32 + k * GROUP + b % GROUP}; padded blocks are zero. In
      * vectors: decoding quantizes one vector per product on the calling thread alone, and the
      * scalar version took 4% of decoding (BENCHMARKS.md, session 10). The codes stay bytes, widened
-     * by the kernels as they load them: as shorts, a 5632-value vector's codes (11 KB) and the two
+     * by the kernels as they load them: as shorts, a 5632-value vector's codes (12 KB padded) and the two
      * rows streaming past them crowded the 32 KB L1 cache, and long rows ran a third slower per
      * byte than short ones (BENCHMARKS.md, session 12).
      */
