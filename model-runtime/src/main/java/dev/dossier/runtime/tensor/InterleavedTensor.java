@@ -216,10 +216,11 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
      * rounded half away from zero, as llama.cpp rounds them) and laid out like the weights: code k
      * of block b at {@code group * GROUP * 32 + k * GROUP + b % GROUP}; padded blocks are zero. In
      * vectors: decoding quantizes one vector per product on the calling thread alone, and the
-     * scalar version took 4% of decoding (BENCHMARKS.md, session 10). The codes stay bytes, widened
-     * by the kernels as they load them: as shorts, a 5632-value vector's codes (12 KB padded) and the two
-     * rows streaming past them crowded the 32 KB L1 cache, and long rows ran a third slower per
-     * byte than short ones (BENCHMARKS.md, session 12).
+     * scalar version took 4% of decoding (BENCHMARKS.md, session 10). The codes stay bytes,
+     * widened by the kernels as they load them ({@link QuantizedVector#chunk}): as shorts, a
+     * 5632-value vector's codes (12 KB padded) and the two rows streaming past them crowded the 32
+     * KB L1 cache, and long rows ran a third slower per byte than short ones (BENCHMARKS.md,
+     * session 12).
      */
     @Override
     public final RowOperand rowOperand(float[] x, int n) {
