@@ -18,9 +18,11 @@ public final class MatMul {
     /** Weight rows decoded together and kept in registers' reach: each is then used for every token of the block. */
     static final int PANEL = MANY_REGISTERS ? 8 : 6;
 
+    /** Bytes of decoded panels that meet every token tile together: a quarter of a 1 MB L2 cache. */
+    static final int GROUP_BYTES = 256 * 1024;
     /** Decoded weight rows, one buffer per worker thread, reused across calls. */
     private static final ThreadLocal<float[]> DECODED = ThreadLocal.withInitial(() -> new float[0]);
-    /** The transposed block of the calling thread, reused across calls. */
+    /** The block in token tiles ({@link #transpose}) of the calling thread, reused across calls. */
     private static final ThreadLocal<float[]> COLUMNS = ThreadLocal.withInitial(() -> new float[0]);
     /** One panel's results before they are scattered to the output, one per worker thread. */
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[PANEL * 3 * LANES]);
@@ -32,11 +34,17 @@ public final class MatMul {
      * {@code out[t][r] = sum_c weights[r][c] * in[t][c]} for a block of {@code tokens} vectors laid
      * out one after another. One token (decoding) is memory-bound: each row is streamed once
      * through the tensor's own dot product. Several tokens (prefill) are compute-bound: the block
-     * is transposed once (column-major, so one vector load holds one column of
-     * {@link #LANES} tokens), rows are decoded to floats {@link #PANEL} at a time, and a register
-     * tile of {@link #PANEL} rows x up to 3 (AVX-512) or 2 (AVX2) x {@link #LANES} tokens is accumulated by broadcasting
-     * each decoded weight against those token vectors (an outer product per column). Every value
-     * loaded then feeds several FMAs, so the kernel runs near the FMA limit instead of the load limit.
+     * is transposed once into token tiles ({@link #tileWidth} tokens each, column after column, so
+     * one vector load holds one column of {@link #LANES} tokens), rows are decoded to floats
+     * {@link #PANEL} at a time, and a register tile of {@link #PANEL} rows x one token tile is
+     * accumulated by broadcasting each decoded weight against the tile's token vectors (an outer
+     * product per column). Every value loaded then feeds several FMAs, so the kernel runs near the
+     * FMA limit instead of the load limit.
+     *
+     * <p>Decoded panels come in groups of up to {@link #GROUP_BYTES}, and each group meets every
+     * token tile before the next is decoded: a panel's decoding (and its wait for the weights from
+     * memory) is shared by the whole block, while what the tiles stream stays one token tile's
+     * columns plus the group, inside the core's L2 cache, whatever the block's size.
      */
     public static void apply(FloatTensor weights, int rows, int cols, float[] in, float[] out, int tokens) {
         if (tokens == 1) {
@@ -48,55 +56,70 @@ public final class MatMul {
         float[] columns = transpose(in, tokens, cols, stride, weights.columnOrder());
         int panels = rows / PANEL;
         int rest = rows - panels * PANEL;
+        int group = Math.max(1, GROUP_BYTES / (PANEL * cols * Float.BYTES));
         Parallel.forRange(panels + (rest > 0 ? 1 : 0), (long) PANEL * cols * tokens, (from, to) -> {
-            float[] decoded = decodedBuffer(PANEL * cols);
             float[] tile = TILE.get();
-            for (int panel = from; panel < to; panel++) {
-                int row = panel * PANEL;
-                if (panel == panels) {
-                    weights.dequantize((long) row * cols, decoded, 0, rest * cols);
-                    multiplyRows(decoded, rest, cols, in, tokens, out, rows, row);
-                    continue;
+            int wholePanels = Math.min(to, panels);
+            for (int first = from; first < wholePanels; first += group) {
+                int count = Math.min(group, wholePanels - first);
+                float[] decoded = decodedBuffer(count * PANEL * cols);
+                weights.dequantizeInColumnOrder((long) first * PANEL * cols, decoded, 0, count * PANEL * cols);
+                for (int t = 0, width; t < stride; t += width) {
+                    width = tileWidth(stride - t);
+                    for (int p = 0; p < count; p++) {
+                        multiplyTile(decoded, p * PANEL * cols, cols, columns, t, width, tile);
+                        scatter(tile, width, t, tokens, out, rows, (first + p) * PANEL);
+                    }
                 }
-                weights.dequantizeInColumnOrder((long) row * cols, decoded, 0, PANEL * cols);
-                multiplyPanel(decoded, cols, columns, stride, tokens, out, rows, row, tile);
+            }
+            if (to > panels) {
+                float[] decoded = decodedBuffer(rest * cols);
+                weights.dequantize((long) panels * PANEL * cols, decoded, 0, rest * cols);
+                multiplyRows(decoded, rest, cols, in, tokens, out, rows, panels * PANEL);
             }
         });
     }
 
-    /** One panel of decoded rows times the whole block, tile by tile, with the tiles this CPU's registers hold. */
-    private static void multiplyPanel(float[] w, int cols, float[] columns, int stride, int tokens, float[] out, int rows, int row, float[] tile) {
-        int t = 0;
-        if (MANY_REGISTERS) {
-            for (; t + 3 * LANES <= stride; t += 3 * LANES) {
-                panelTimes3(w, cols, columns, stride, t, tile);
-                scatter(tile, 3 * LANES, t, tokens, out, rows, row);
+    /**
+     * The register tile for the next {@code remaining} tokens (padded to whole vectors): with
+     * AVX-512 3 vectors wide, or 2 when 2 or 4 are left (a 1-vector tile does 8 FMAs per 9 loads and
+     * runs at two thirds of the speed); with AVX2 2 wide; 1 for an odd last vector.
+     */
+    private static int tileWidth(int remaining) {
+        int vectors = remaining / LANES;
+        if (!MANY_REGISTERS) {
+            return vectors >= 2 ? 2 * LANES : LANES;
+        }
+        if (vectors == 2 || vectors == 4) {
+            return 2 * LANES;
+        }
+        return vectors >= 3 ? 3 * LANES : LANES;
+    }
+
+    /** One panel of decoded rows (from {@code w[base]}) times the token tile of {@code width} tokens from token {@code first}. */
+    private static void multiplyTile(float[] w, int base, int cols, float[] columns, int first, int width, float[] tile) {
+        int at = first * cols; // the tile's columns: column c at at + c * width
+        if (!MANY_REGISTERS) {
+            if (width == 2 * LANES) {
+                sixTimes2(w, base, cols, columns, width, at, tile);
+            } else {
+                sixTimes1(w, base, cols, columns, width, at, tile);
             }
-            if (stride - t == 2 * LANES) {
-                panelTimes2(w, cols, columns, stride, t, tile);
-                scatter(tile, 2 * LANES, t, tokens, out, rows, row);
-                t += 2 * LANES;
-            }
-            for (; t < stride; t += LANES) {
-                panelTimes1(w, cols, columns, stride, t, tile);
-                scatter(tile, LANES, t, tokens, out, rows, row);
-            }
+        } else if (width == 3 * LANES) {
+            panelTimes3(w, base, cols, columns, width, at, tile);
+        } else if (width == 2 * LANES) {
+            panelTimes2(w, base, cols, columns, width, at, tile);
         } else {
-            for (; t + 2 * LANES <= stride; t += 2 * LANES) {
-                sixTimes2(w, cols, columns, stride, t, tile);
-                scatter(tile, 2 * LANES, t, tokens, out, rows, row);
-            }
-            if (t < stride) {
-                sixTimes1(w, cols, columns, stride, t, tile);
-                scatter(tile, LANES, t, tokens, out, rows, row);
-            }
+            panelTimes1(w, base, cols, columns, width, at, tile);
         }
     }
 
     /**
-     * {@code in} (tokens x cols, token after token) as columns: {@code columns[c * stride + t]},
-     * zero past {@code tokens}; split over the pool, or the other workers would wait through it.
-     * With a column order (the weights decode their panels in it), column {@code c} is {@code order[c]}.
+     * {@code in} (tokens x cols, token after token) as token tiles ({@link #tileWidth}): column c
+     * of the tile that starts at token {@code first} holds its tokens at {@code columns[first *
+     * cols + c * width ..]}, zero past {@code tokens}; split over the pool, or the other workers
+     * would wait through it. With a column order (the weights decode their panels in it), column
+     * {@code c} is {@code order[c]}.
      */
     private static float[] transpose(float[] in, int tokens, int cols, int stride, int[] order) {
         float[] columns = COLUMNS.get();
@@ -106,14 +129,18 @@ public final class MatMul {
         }
         float[] target = columns;
         Parallel.forRange(cols, stride, (from, to) -> {
-            for (int c = from; c < to; c++) {
-                int o = c * stride;
-                int column = order == null ? c : order[c];
-                for (int t = 0; t < tokens; t++) {
-                    target[o + t] = in[t * cols + column];
-                }
-                for (int t = tokens; t < stride; t++) {
-                    target[o + t] = 0f;
+            for (int first = 0, width; first < stride; first += width) {
+                width = tileWidth(stride - first);
+                int end = Math.min(tokens, first + width);
+                for (int c = from; c < to; c++) {
+                    int o = first * cols + c * width - first; // token t at o + t
+                    int column = order == null ? c : order[c];
+                    for (int t = first; t < end; t++) {
+                        target[o + t] = in[t * cols + column];
+                    }
+                    for (int t = end; t < first + width; t++) {
+                        target[o + t] = 0f;
+                    }
                 }
             }
         });
@@ -133,7 +160,7 @@ public final class MatMul {
     }
 
     /** 8 decoded rows times 3 x {@link #LANES} tokens from {@code first}: 24 accumulators, for 32-register CPUs. */
-    private static void panelTimes3(float[] w, int cols, float[] x, int stride, int first, float[] tile) {
+    private static void panelTimes3(float[] w, int base, int cols, float[] x, int stride, int first, float[] tile) {
         FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00;
         FloatVector a20 = a00, a21 = a00, a22 = a00, a30 = a00, a31 = a00, a32 = a00;
         FloatVector a40 = a00, a41 = a00, a42 = a00, a50 = a00, a51 = a00, a52 = a00;
@@ -144,21 +171,21 @@ public final class MatMul {
             FloatVector x0 = FloatVector.fromArray(F, x, at);
             FloatVector x1 = FloatVector.fromArray(F, x, at + l);
             FloatVector x2 = FloatVector.fromArray(F, x, at + 2 * l);
-            FloatVector w0 = FloatVector.broadcast(F, w[c]);
+            FloatVector w0 = FloatVector.broadcast(F, w[base + c]);
             a00 = w0.fma(x0, a00); a01 = w0.fma(x1, a01); a02 = w0.fma(x2, a02);
-            FloatVector w1 = FloatVector.broadcast(F, w[cols + c]);
+            FloatVector w1 = FloatVector.broadcast(F, w[base + cols + c]);
             a10 = w1.fma(x0, a10); a11 = w1.fma(x1, a11); a12 = w1.fma(x2, a12);
-            FloatVector w2 = FloatVector.broadcast(F, w[2 * cols + c]);
+            FloatVector w2 = FloatVector.broadcast(F, w[base + 2 * cols + c]);
             a20 = w2.fma(x0, a20); a21 = w2.fma(x1, a21); a22 = w2.fma(x2, a22);
-            FloatVector w3 = FloatVector.broadcast(F, w[3 * cols + c]);
+            FloatVector w3 = FloatVector.broadcast(F, w[base + 3 * cols + c]);
             a30 = w3.fma(x0, a30); a31 = w3.fma(x1, a31); a32 = w3.fma(x2, a32);
-            FloatVector w4 = FloatVector.broadcast(F, w[4 * cols + c]);
+            FloatVector w4 = FloatVector.broadcast(F, w[base + 4 * cols + c]);
             a40 = w4.fma(x0, a40); a41 = w4.fma(x1, a41); a42 = w4.fma(x2, a42);
-            FloatVector w5 = FloatVector.broadcast(F, w[5 * cols + c]);
+            FloatVector w5 = FloatVector.broadcast(F, w[base + 5 * cols + c]);
             a50 = w5.fma(x0, a50); a51 = w5.fma(x1, a51); a52 = w5.fma(x2, a52);
-            FloatVector w6 = FloatVector.broadcast(F, w[6 * cols + c]);
+            FloatVector w6 = FloatVector.broadcast(F, w[base + 6 * cols + c]);
             a60 = w6.fma(x0, a60); a61 = w6.fma(x1, a61); a62 = w6.fma(x2, a62);
-            FloatVector w7 = FloatVector.broadcast(F, w[7 * cols + c]);
+            FloatVector w7 = FloatVector.broadcast(F, w[base + 7 * cols + c]);
             a70 = w7.fma(x0, a70); a71 = w7.fma(x1, a71); a72 = w7.fma(x2, a72);
         }
         int s = 3 * l;
@@ -173,7 +200,7 @@ public final class MatMul {
     }
 
     /** 8 decoded rows times 2 x {@link #LANES} tokens from {@code first}: 16 accumulators (a block's last 2 vectors). */
-    private static void panelTimes2(float[] w, int cols, float[] x, int stride, int first, float[] tile) {
+    private static void panelTimes2(float[] w, int base, int cols, float[] x, int stride, int first, float[] tile) {
         FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
         FloatVector a40 = a00, a41 = a00, a50 = a00, a51 = a00, a60 = a00, a61 = a00, a70 = a00, a71 = a00;
         int l = LANES;
@@ -181,21 +208,21 @@ public final class MatMul {
             int at = c * stride + first;
             FloatVector x0 = FloatVector.fromArray(F, x, at);
             FloatVector x1 = FloatVector.fromArray(F, x, at + l);
-            FloatVector w0 = FloatVector.broadcast(F, w[c]);
+            FloatVector w0 = FloatVector.broadcast(F, w[base + c]);
             a00 = w0.fma(x0, a00); a01 = w0.fma(x1, a01);
-            FloatVector w1 = FloatVector.broadcast(F, w[cols + c]);
+            FloatVector w1 = FloatVector.broadcast(F, w[base + cols + c]);
             a10 = w1.fma(x0, a10); a11 = w1.fma(x1, a11);
-            FloatVector w2 = FloatVector.broadcast(F, w[2 * cols + c]);
+            FloatVector w2 = FloatVector.broadcast(F, w[base + 2 * cols + c]);
             a20 = w2.fma(x0, a20); a21 = w2.fma(x1, a21);
-            FloatVector w3 = FloatVector.broadcast(F, w[3 * cols + c]);
+            FloatVector w3 = FloatVector.broadcast(F, w[base + 3 * cols + c]);
             a30 = w3.fma(x0, a30); a31 = w3.fma(x1, a31);
-            FloatVector w4 = FloatVector.broadcast(F, w[4 * cols + c]);
+            FloatVector w4 = FloatVector.broadcast(F, w[base + 4 * cols + c]);
             a40 = w4.fma(x0, a40); a41 = w4.fma(x1, a41);
-            FloatVector w5 = FloatVector.broadcast(F, w[5 * cols + c]);
+            FloatVector w5 = FloatVector.broadcast(F, w[base + 5 * cols + c]);
             a50 = w5.fma(x0, a50); a51 = w5.fma(x1, a51);
-            FloatVector w6 = FloatVector.broadcast(F, w[6 * cols + c]);
+            FloatVector w6 = FloatVector.broadcast(F, w[base + 6 * cols + c]);
             a60 = w6.fma(x0, a60); a61 = w6.fma(x1, a61);
-            FloatVector w7 = FloatVector.broadcast(F, w[7 * cols + c]);
+            FloatVector w7 = FloatVector.broadcast(F, w[base + 7 * cols + c]);
             a70 = w7.fma(x0, a70); a71 = w7.fma(x1, a71);
         }
         int s = 2 * l;
@@ -210,18 +237,18 @@ public final class MatMul {
     }
 
     /** 8 decoded rows times {@link #LANES} tokens from {@code first}: 8 accumulators. */
-    private static void panelTimes1(float[] w, int cols, float[] x, int stride, int first, float[] tile) {
+    private static void panelTimes1(float[] w, int base, int cols, float[] x, int stride, int first, float[] tile) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         for (int c = 0; c < cols; c++) {
             FloatVector x0 = FloatVector.fromArray(F, x, c * stride + first);
-            a0 = FloatVector.broadcast(F, w[c]).fma(x0, a0);
-            a1 = FloatVector.broadcast(F, w[cols + c]).fma(x0, a1);
-            a2 = FloatVector.broadcast(F, w[2 * cols + c]).fma(x0, a2);
-            a3 = FloatVector.broadcast(F, w[3 * cols + c]).fma(x0, a3);
-            a4 = FloatVector.broadcast(F, w[4 * cols + c]).fma(x0, a4);
-            a5 = FloatVector.broadcast(F, w[5 * cols + c]).fma(x0, a5);
-            a6 = FloatVector.broadcast(F, w[6 * cols + c]).fma(x0, a6);
-            a7 = FloatVector.broadcast(F, w[7 * cols + c]).fma(x0, a7);
+            a0 = FloatVector.broadcast(F, w[base + c]).fma(x0, a0);
+            a1 = FloatVector.broadcast(F, w[base + cols + c]).fma(x0, a1);
+            a2 = FloatVector.broadcast(F, w[base + 2 * cols + c]).fma(x0, a2);
+            a3 = FloatVector.broadcast(F, w[base + 3 * cols + c]).fma(x0, a3);
+            a4 = FloatVector.broadcast(F, w[base + 4 * cols + c]).fma(x0, a4);
+            a5 = FloatVector.broadcast(F, w[base + 5 * cols + c]).fma(x0, a5);
+            a6 = FloatVector.broadcast(F, w[base + 6 * cols + c]).fma(x0, a6);
+            a7 = FloatVector.broadcast(F, w[base + 7 * cols + c]).fma(x0, a7);
         }
         int l = LANES;
         a0.intoArray(tile, 0); a1.intoArray(tile, l); a2.intoArray(tile, 2 * l); a3.intoArray(tile, 3 * l);
@@ -229,7 +256,7 @@ public final class MatMul {
     }
 
     /** 6 decoded rows times 2 x {@link #LANES} tokens from {@code first}: 12 accumulators, for 16-register CPUs. */
-    private static void sixTimes2(float[] w, int cols, float[] x, int stride, int first, float[] tile) {
+    private static void sixTimes2(float[] w, int base, int cols, float[] x, int stride, int first, float[] tile) {
         FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00;
         FloatVector a30 = a00, a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00;
         int l = LANES;
@@ -237,17 +264,17 @@ public final class MatMul {
         for (int c = 0; c < cols; c++, at += stride) {
             FloatVector x0 = FloatVector.fromArray(F, x, at);
             FloatVector x1 = FloatVector.fromArray(F, x, at + l);
-            FloatVector w0 = FloatVector.broadcast(F, w[c]);
+            FloatVector w0 = FloatVector.broadcast(F, w[base + c]);
             a00 = w0.fma(x0, a00); a01 = w0.fma(x1, a01);
-            FloatVector w1 = FloatVector.broadcast(F, w[cols + c]);
+            FloatVector w1 = FloatVector.broadcast(F, w[base + cols + c]);
             a10 = w1.fma(x0, a10); a11 = w1.fma(x1, a11);
-            FloatVector w2 = FloatVector.broadcast(F, w[2 * cols + c]);
+            FloatVector w2 = FloatVector.broadcast(F, w[base + 2 * cols + c]);
             a20 = w2.fma(x0, a20); a21 = w2.fma(x1, a21);
-            FloatVector w3 = FloatVector.broadcast(F, w[3 * cols + c]);
+            FloatVector w3 = FloatVector.broadcast(F, w[base + 3 * cols + c]);
             a30 = w3.fma(x0, a30); a31 = w3.fma(x1, a31);
-            FloatVector w4 = FloatVector.broadcast(F, w[4 * cols + c]);
+            FloatVector w4 = FloatVector.broadcast(F, w[base + 4 * cols + c]);
             a40 = w4.fma(x0, a40); a41 = w4.fma(x1, a41);
-            FloatVector w5 = FloatVector.broadcast(F, w[5 * cols + c]);
+            FloatVector w5 = FloatVector.broadcast(F, w[base + 5 * cols + c]);
             a50 = w5.fma(x0, a50); a51 = w5.fma(x1, a51);
         }
         int s = 2 * l;
@@ -260,17 +287,17 @@ public final class MatMul {
     }
 
     /** 6 decoded rows times {@link #LANES} tokens from {@code first}: a block's odd last vector on 16-register CPUs. */
-    private static void sixTimes1(float[] w, int cols, float[] x, int stride, int first, float[] tile) {
+    private static void sixTimes1(float[] w, int base, int cols, float[] x, int stride, int first, float[] tile) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
         int at = first;
         for (int c = 0; c < cols; c++, at += stride) {
             FloatVector x0 = FloatVector.fromArray(F, x, at);
-            a0 = FloatVector.broadcast(F, w[c]).fma(x0, a0);
-            a1 = FloatVector.broadcast(F, w[cols + c]).fma(x0, a1);
-            a2 = FloatVector.broadcast(F, w[2 * cols + c]).fma(x0, a2);
-            a3 = FloatVector.broadcast(F, w[3 * cols + c]).fma(x0, a3);
-            a4 = FloatVector.broadcast(F, w[4 * cols + c]).fma(x0, a4);
-            a5 = FloatVector.broadcast(F, w[5 * cols + c]).fma(x0, a5);
+            a0 = FloatVector.broadcast(F, w[base + c]).fma(x0, a0);
+            a1 = FloatVector.broadcast(F, w[base + cols + c]).fma(x0, a1);
+            a2 = FloatVector.broadcast(F, w[base + 2 * cols + c]).fma(x0, a2);
+            a3 = FloatVector.broadcast(F, w[base + 3 * cols + c]).fma(x0, a3);
+            a4 = FloatVector.broadcast(F, w[base + 4 * cols + c]).fma(x0, a4);
+            a5 = FloatVector.broadcast(F, w[base + 5 * cols + c]).fma(x0, a5);
         }
         int l = LANES;
         a0.intoArray(tile, 0); a1.intoArray(tile, l); a2.intoArray(tile, 2 * l);

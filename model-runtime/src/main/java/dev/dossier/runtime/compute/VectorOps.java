@@ -53,8 +53,9 @@ public final class VectorOps {
         }
     }
 
-    public static void add(float[] into, float[] other, int n) {
-        for (int i = 0; i < n; i++) {
+    /** {@code into[i] += other[i]} for i in {@code [from, to)}. */
+    public static void add(float[] into, float[] other, int from, int to) {
+        for (int i = from; i < to; i++) {
             into[i] += other[i];
         }
     }

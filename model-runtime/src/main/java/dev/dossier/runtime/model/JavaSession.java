@@ -19,12 +19,21 @@ import dev.dossier.runtime.compute.VectorOps;
  */
 public final class JavaSession extends Session {
     /**
-     * Tokens per forward pass: enough to reuse each weight row, few enough to keep activations
-     * small. 48 is a whole number of {@code MatMul}'s register tiles (one 8 x 3 tile of 16-lane
-     * vectors with AVX-512, three 6 x 2 tiles of 8-lane ones with AVX2), and the transposed block of the widest matrix (48 x 5632 floats, 1 MB for
-     * TinyLlama) stays in a core's L2 cache: 14% more prefill per CPU second than 64 (PrefillBenchmark).
+     * Tokens per forward pass. Each weight panel that prefill decodes to floats serves every token
+     * of the block ({@code MatMul}), so larger blocks spread that decoding, and the wait for the
+     * weights from memory, over more tokens: Q4_0 prefill of 512 tokens 157 -> 180 tok/s, 4096
+     * tokens 115 -> 127, against blocks of 48 (BENCHMARKS.md, session 13). 288 is six of
+     * {@code MatMul}'s widest register tiles with AVX-512 (48 tokens each) and eighteen with AVX2;
+     * a block's activations take about 90 KB per token for TinyLlama (25 MB).
      */
-    public static final int DEFAULT_BLOCK = 48;
+    public static final int DEFAULT_BLOCK = 288;
+    /**
+     * Tokens whose logits are computed together, when a caller wants every token's (perplexity):
+     * a vocabulary's worth of floats per token (125 KB for Llama 2) is most of a block's
+     * activations, and a whole block's would add tens of megabytes for the one token that
+     * generation needs.
+     */
+    private static final int LOGIT_TOKENS = 48;
     /** Halves, as llama.cpp keeps them: half the memory of floats, so twice the context fits. */
     public static final KvCache.Precision DEFAULT_KV_PRECISION = KvCache.Precision.F16;
     /** Blocks of at least this many tokens regroup the keys for attention ({@link KeyColumns}); fewer read the cache as is. */
@@ -79,7 +88,7 @@ public final class JavaSession extends Session {
         this.projected = new float[blockSize * dim];
         this.gate = new float[blockSize * config.hiddenDim()];
         this.up = new float[blockSize * config.hiddenDim()];
-        this.logits = new float[blockSize * config.vocabularySize()];
+        this.logits = new float[Math.min(blockSize, LOGIT_TOKENS) * config.vocabularySize()];
     }
 
     @Override
@@ -93,6 +102,7 @@ public final class JavaSession extends Session {
             weights.tokenEmbedding().dequantize((long) tokens[offset + t] * dim, x, t * dim, dim);
         }
         for (int l = 0; l < config.layers(); l++) {
+            throwIfCancelled();
             LlamaWeights.Layer layer = weights.layers()[l];
             normalize(n, layer.attentionNorm());
             MatMul.apply(layer.query(), dim, dim, normed, query, n);
@@ -101,33 +111,40 @@ public final class JavaSession extends Session {
             storeKeysAndValues(l, n);
             attend(l, n);
             MatMul.apply(layer.attentionOutput(), dim, dim, attended, projected, n);
-            VectorOps.add(x, projected, n * dim);
+            addProjected(n);
 
             normalize(n, layer.feedForwardNorm());
             MatMul.apply(layer.gate(), hidden, dim, normed, gate, n);
             MatMul.apply(layer.up(), hidden, dim, normed, up, n);
             Parallel.forRange(n, hidden, (from, to) -> VectorOps.swiglu(gate, up, from * hidden, to * hidden));
             MatMul.apply(layer.down(), dim, hidden, gate, projected, n);
-            VectorOps.add(x, projected, n * dim);
+            addProjected(n);
         }
-        if (logitsFrom < n) {
-            int wanted = n - logitsFrom;
-            for (int t = logitsFrom; t < n; t++) {
-                VectorOps.rmsNorm(normed, (t - logitsFrom) * dim, x, t * dim, weights.outputNorm(), dim, config.rmsEpsilon());
+        for (int first = logitsFrom; first < n; first += LOGIT_TOKENS) {
+            int wanted = Math.min(LOGIT_TOKENS, n - first);
+            for (int t = 0; t < wanted; t++) {
+                VectorOps.rmsNorm(normed, t * dim, x, (first + t) * dim, weights.outputNorm(), dim, config.rmsEpsilon());
             }
             MatMul.apply(weights.output(), vocabulary, dim, normed, logits, wanted);
-            int firstPosition = position() + logitsFrom;
             for (int t = 0; t < wanted; t++) {
-                sink.accept(firstPosition + t, logits, t * vocabulary);
+                sink.accept(position() + first + t, logits, t * vocabulary);
             }
         }
     }
 
     private void normalize(int n, float[] weight) {
         int dim = config.dim();
-        for (int t = 0; t < n; t++) {
-            VectorOps.rmsNorm(normed, t * dim, x, t * dim, weight, dim, config.rmsEpsilon());
-        }
+        Parallel.forRange(n, dim, (from, to) -> {
+            for (int t = from; t < to; t++) {
+                VectorOps.rmsNorm(normed, t * dim, x, t * dim, weight, dim, config.rmsEpsilon());
+            }
+        });
+    }
+
+    /** The residual connection: {@code x += projected}. */
+    private void addProjected(int n) {
+        int dim = config.dim();
+        Parallel.forRange(n, dim, (from, to) -> VectorOps.add(x, projected, from * dim, to * dim));
     }
 
     /** Rotates each new key at its own position (once: DCA never re-rotates) and caches it. */
@@ -136,13 +153,15 @@ public final class JavaSession extends Session {
         int headSize = config.headSize();
         int kvDim = config.kvDim();
         AttentionConfig positions = attention.config();
-        for (int t = 0; t < n; t++) {
-            int p = position() + t;
-            attention.rope().rotate(key, t * kvDim, config.kvHeads(), positions.keyPosition(p));
-            for (int h = 0; h < config.kvHeads(); h++) {
-                cache.store(layer, h, p, key, t * kvDim + h * headSize, value, t * kvDim + h * headSize);
+        Parallel.forRange(n, kvDim, (from, to) -> {
+            for (int t = from; t < to; t++) {
+                int p = position() + t;
+                attention.rope().rotate(key, t * kvDim, config.kvHeads(), positions.keyPosition(p));
+                for (int h = 0; h < config.kvHeads(); h++) {
+                    cache.store(layer, h, p, key, t * kvDim + h * headSize, value, t * kvDim + h * headSize);
+                }
             }
-        }
+        });
     }
 
     /**

@@ -133,7 +133,8 @@ public abstract class Session {
      *
      * @throws ContextOverflowException  when the tokens do not fit (nothing is computed)
      * @throws IllegalArgumentException  when a token id is outside the vocabulary (nothing is computed)
-     * @throws CancellationException     when the thread is interrupted between blocks
+     * @throws CancellationException     when the thread is interrupted (checked between blocks, and
+     *                                   within them where the engine checks)
      */
     public void prefill(int[] tokens, int from, int count, boolean allLogits, LogitsSink sink, Progress progress) {
         if (position + count > capacity()) {
@@ -141,17 +142,30 @@ public abstract class Session {
         }
         checkTokenIds(tokens, from, count);
         for (int done = 0; done < count; ) {
-            if (Thread.interrupted()) {
-                throw new CancellationException("prefill cancelled after " + done + " of " + count + " tokens");
-            }
             int n = Math.min(blockSize, count - done);
             boolean lastBlock = done + n == count;
-            forwardBlock(tokens, from + done, n, allLogits ? 0 : lastBlock ? n - 1 : n, sink);
+            try {
+                throwIfCancelled();
+                forwardBlock(tokens, from + done, n, allLogits ? 0 : lastBlock ? n - 1 : n, sink);
+            } catch (CancellationException e) {
+                throw new CancellationException("prefill cancelled after " + done + " of " + count + " tokens");
+            }
             // Only a block that ran to the end is cached: a failed one leaves the position as it was.
             System.arraycopy(tokens, from + done, cachedTokens, position, n);
             position += n;
             done += n;
             progress.update(done, count);
+        }
+    }
+
+    /**
+     * Throws a {@link CancellationException} when the thread has been interrupted (clearing the
+     * flag). {@link #prefill} calls it before each block; an engine whose blocks take long calls it
+     * within them too (a block cut short is not cached).
+     */
+    protected static void throwIfCancelled() {
+        if (Thread.interrupted()) {
+            throw new CancellationException();
         }
     }
 

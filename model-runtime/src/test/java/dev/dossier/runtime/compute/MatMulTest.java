@@ -9,23 +9,26 @@ import dev.dossier.runtime.tensor.Tensors;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Every path of the weight product (one token; whole register tiles; a block's 2-vector and
- * 1-vector tails; rows past the last whole panel) against a plain sum in doubles.
+ * Every path of the weight product (one token; whole register tiles; 2-vector and 1-vector tiles
+ * at a block's end; rows past the last whole panel; panels decoded in one group or in many)
+ * against a plain sum in doubles.
  */
 class MatMulTest {
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "Q8_0", "Q4_0"})
-    void productMatchesPlainSumsForEveryBlockShape(GgmlType type) {
+    @CsvSource({"F32, 96", "F16, 96", "Q8_0, 96", "Q4_0, 96", "Q4_0, 4160", "F32, 4160"})
+    void productMatchesPlainSumsForEveryBlockShape(GgmlType type, int cols) {
         Random random = new Random(type.ordinal());
-        int cols = 96;
         int rows = 3 * 8 * 6 + 5; // whole panels of either tile height, then a partial one
         float[] weights = new float[rows * cols];
         for (int i = 0; i < weights.length; i++) weights[i] = (float) random.nextGaussian();
         FloatTensor tensor = Tensors.of(type, MemorySegment.ofArray(Quantizer.quantize(type, weights)), weights.length);
-        for (int tokens : new int[] {1, 2, MatMul.LANES, MatMul.LANES + 3, 2 * MatMul.LANES, 3 * MatMul.LANES + 1, 48, 50}) {
+        double[] decoded = new double[rows * cols];
+        for (int i = 0; i < decoded.length; i++) decoded[i] = tensor.getFloat(i);
+        int l = MatMul.LANES;
+        for (int tokens : new int[] {1, 2, l, l + 3, 2 * l, 3 * l + 1, 4 * l, 48, 50, 7 * l + 5}) {
             float[] in = new float[tokens * cols];
             for (int i = 0; i < in.length; i++) in[i] = (float) random.nextGaussian();
             float[] out = new float[tokens * rows];
@@ -35,13 +38,13 @@ class MatMulTest {
                     double expected = 0;
                     double magnitude = 0;
                     for (int c = 0; c < cols; c++) {
-                        double product = (double) tensor.getFloat((long) r * cols + c) * in[t * cols + c];
+                        double product = decoded[r * cols + c] * in[t * cols + c];
                         expected += product;
                         magnitude += Math.abs(product);
                     }
                     float actual = out[t * rows + r];
                     assertTrue(Math.abs(actual - expected) <= 1e-5 * magnitude,
-                            type + " tokens=" + tokens + " out[" + t + "][" + r + "] = " + actual + ", expected " + expected);
+                            type + " cols=" + cols + " tokens=" + tokens + " out[" + t + "][" + r + "] = " + actual + ", expected " + expected);
                 }
             }
         }

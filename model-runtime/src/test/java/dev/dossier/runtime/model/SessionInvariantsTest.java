@@ -2,6 +2,7 @@ package dev.dossier.runtime.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import dev.dossier.runtime.Fixtures;
 import dev.dossier.runtime.attention.AttentionConfig;
 import dev.dossier.runtime.attention.KvCache;
 import java.util.Arrays;
+import java.util.concurrent.CancellationException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -112,6 +114,27 @@ class SessionInvariantsTest {
         float[] first = lastLogits(session, 0, n);
         session.truncate(90);
         assertArrayEquals(first, lastLogits(session, 90, n), tolerance(precision));
+    }
+
+    /** A cancelled prefill keeps the blocks it finished, and the rest can be prefilled later. */
+    @Test
+    void cancellingKeepsFinishedBlocksAndResumes() {
+        int n = 150;
+        int block = 32;
+        Session session = new JavaSession(model, SMALL_CHUNKS, n, block, KvCache.Precision.F32);
+        Session.Progress interruptAfterTwoBlocks = (done, total) -> {
+            if (done == 2 * block) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        CancellationException e = assertThrows(CancellationException.class,
+                () -> session.prefill(tokens, 0, n, false, (p, l, o) -> { }, interruptAfterTwoBlocks));
+        assertEquals("prefill cancelled after 64 of 150 tokens", e.getMessage());
+        assertEquals(2 * block, session.position());
+        assertFalse(Thread.currentThread().isInterrupted(), "the interrupt is consumed by the cancellation");
+
+        Session whole = new JavaSession(model, SMALL_CHUNKS, n, block, KvCache.Precision.F32);
+        assertArrayEquals(lastLogits(whole, 0, n), lastLogits(session, 2 * block, n), TOLERANCE);
     }
 
     @Test
