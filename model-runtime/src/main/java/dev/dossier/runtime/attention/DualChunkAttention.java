@@ -30,22 +30,24 @@ public final class DualChunkAttention {
         return rope;
     }
 
-    /** Per-thread working memory for {@link #attend}, for up to {@code heads} query heads at a time. */
+    /** Per-thread working memory for {@link #attend}, for up to {@code heads} query heads of up to {@code tokens} tokens at a time. */
     public static final class Scratch {
         final float[][] rotatedQueries;
         final float[] scores = new float[KEY_BLOCK];
         final SoftmaxState[] totals;
         final SoftmaxState[] partials;
-        final AttentionPart[] parts = new AttentionPart[3];
+        /** Each token's parts. */
+        final AttentionPart[][] parts;
 
-        public Scratch(int headSize, int heads) {
-            rotatedQueries = new float[heads][headSize];
-            totals = new SoftmaxState[heads];
-            partials = new SoftmaxState[heads];
-            for (int h = 0; h < heads; h++) {
-                totals[h] = new SoftmaxState(headSize);
-                partials[h] = new SoftmaxState(headSize);
+        public Scratch(int headSize, int heads, int tokens) {
+            rotatedQueries = new float[tokens * heads][headSize];
+            totals = new SoftmaxState[tokens * heads];
+            partials = new SoftmaxState[tokens * heads];
+            for (int q = 0; q < totals.length; q++) {
+                totals[q] = new SoftmaxState(headSize);
+                partials[q] = new SoftmaxState(headSize);
             }
+            parts = new AttentionPart[tokens][3];
         }
     }
 
@@ -59,29 +61,67 @@ public final class DualChunkAttention {
      */
     public void attend(float[] query, int queryOffset, int heads, int i, Keys keys, Values values,
                        float[] out, int outOffset, Scratch scratch) {
-        for (int h = 0; h < heads; h++) {
-            scratch.totals[h].reset();
-        }
-        int partCount = config.parts(i, scratch.parts);
-        for (int p = 0; p < partCount; p++) {
-            AttentionPart part = scratch.parts[p];
-            for (int h = 0; h < heads; h++) {
-                rope.rotate(query, queryOffset + h * headSize, scratch.rotatedQueries[h], 0, 1, part.queryPosition());
-                scratch.partials[h].reset();
+        attend(query, queryOffset, 0, 1, heads, i, keys, values, out, outOffset, scratch);
+    }
+
+    /**
+     * {@link #attend(float[], int, int, int, Keys, Values, float[], int, Scratch)} for the
+     * {@code tokens} consecutive queries {@code i, i + 1, ..}, token {@code j}'s heads and output
+     * {@code j * tokenStride} further on. Tokens of one DCA chunk see parts that start at the same
+     * keys (only the last part's end moves with the token), so each block of keys and values is
+     * read once for all their heads: prefill reads the whole cache once per few tokens instead
+     * of once per token. Runs of tokens are cut at chunk boundaries.
+     */
+    public void attend(float[] query, int queryOffset, int tokenStride, int tokens, int heads, int i, Keys keys, Values values,
+                       float[] out, int outOffset, Scratch scratch) {
+        for (int j = 0; j < tokens; ) {
+            int run = tokens - j;
+            if (config.dca()) {
+                int length = config.chunkLength();
+                run = Math.min(run, length - (i + j) % length);
             }
-            for (int blockStart = part.keyStart(); blockStart < part.keyEnd(); blockStart += KEY_BLOCK) {
-                int n = Math.min(KEY_BLOCK, part.keyEnd() - blockStart);
+            attendRun(query, queryOffset + j * tokenStride, tokenStride, run, heads, i + j, keys, values,
+                    out, outOffset + j * tokenStride, scratch);
+            j += run;
+        }
+    }
+
+    /** {@link #attend} for tokens of one chunk. */
+    private void attendRun(float[] query, int queryOffset, int tokenStride, int tokens, int heads, int i, Keys keys, Values values,
+                           float[] out, int outOffset, Scratch scratch) {
+        int partCount = 0;
+        for (int j = 0; j < tokens; j++) {
+            partCount = config.parts(i + j, scratch.parts[j]);
+            for (int h = 0; h < heads; h++) {
+                scratch.totals[j * heads + h].reset();
+            }
+        }
+        for (int p = 0; p < partCount; p++) {
+            for (int j = 0; j < tokens; j++) {
                 for (int h = 0; h < heads; h++) {
-                    keys.scores(scratch.rotatedQueries[h], blockStart, n, scale, scratch.scores);
-                    scratch.partials[h].addBlock(scratch.scores, n, values, blockStart);
+                    rope.rotate(query, queryOffset + j * tokenStride + h * headSize, scratch.rotatedQueries[j * heads + h], 0, 1,
+                            scratch.parts[j][p].queryPosition());
+                    scratch.partials[j * heads + h].reset();
                 }
             }
-            for (int h = 0; h < heads; h++) {
-                scratch.totals[h].merge(scratch.partials[h]);
+            int keyEnd = scratch.parts[tokens - 1][p].keyEnd();
+            for (int blockStart = scratch.parts[0][p].keyStart(); blockStart < keyEnd; blockStart += KEY_BLOCK) {
+                for (int j = 0; j < tokens; j++) {
+                    int n = Math.min(KEY_BLOCK, scratch.parts[j][p].keyEnd() - blockStart);
+                    for (int h = 0; h < heads && n > 0; h++) {
+                        keys.scores(scratch.rotatedQueries[j * heads + h], blockStart, n, scale, scratch.scores);
+                        scratch.partials[j * heads + h].addBlock(scratch.scores, n, values, blockStart);
+                    }
+                }
+            }
+            for (int q = 0; q < tokens * heads; q++) {
+                scratch.totals[q].merge(scratch.partials[q]);
             }
         }
-        for (int h = 0; h < heads; h++) {
-            scratch.totals[h].writeOutput(out, outOffset + h * headSize);
+        for (int j = 0; j < tokens; j++) {
+            for (int h = 0; h < heads; h++) {
+                scratch.totals[j * heads + h].writeOutput(out, outOffset + j * tokenStride + h * headSize);
+            }
         }
     }
 }

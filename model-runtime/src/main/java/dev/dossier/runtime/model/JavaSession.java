@@ -36,6 +36,8 @@ public final class JavaSession extends Session {
     private static final int LOGIT_TOKENS = 48;
     /** Halves, as llama.cpp keeps them: half the memory of floats, so twice the context fits. */
     public static final KvCache.Precision DEFAULT_KV_PRECISION = KvCache.Precision.F16;
+    /** Prefill's queries that read the cache together, a block of keys and values at a time, for all their heads. */
+    private static final int TOKENS_PER_PASS = 4;
     /** Blocks of at least this many tokens regroup the keys for attention ({@link KeyColumns}); fewer read the cache as is. */
     private static final int COLUMNS_FROM_TOKENS = 8;
 
@@ -184,7 +186,7 @@ public final class JavaSession extends Session {
             int heads = group / parts;
             int items = n * kvHeads * parts;
             Parallel.forRange(items, cost / parts, (from, to) -> {
-                DualChunkAttention.Scratch scratch = new DualChunkAttention.Scratch(headSize, heads);
+                DualChunkAttention.Scratch scratch = new DualChunkAttention.Scratch(headSize, heads, 1);
                 CacheRows rows = CacheRows.ofThisThread(headSize);
                 try {
                     for (int item = from; item < to; item++) {
@@ -204,11 +206,14 @@ public final class JavaSession extends Session {
             keyColumns.fill(cache, layer, kvHead, start + n);
             valueRows.fill(cache, layer, kvHead, start + n);
             int headsOffset = kvHead * group * headSize;
-            Parallel.forRange(n, cost, (from, to) -> {
-                DualChunkAttention.Scratch scratch = new DualChunkAttention.Scratch(headSize, group);
-                for (int t = from; t < to; t++) {
+            int runs = (n + TOKENS_PER_PASS - 1) / TOKENS_PER_PASS;
+            Parallel.forRange(runs, cost * TOKENS_PER_PASS, (from, to) -> {
+                DualChunkAttention.Scratch scratch = new DualChunkAttention.Scratch(headSize, group, TOKENS_PER_PASS);
+                for (int run = from; run < to; run++) {
+                    int t = run * TOKENS_PER_PASS;
                     int offset = t * dim + headsOffset;
-                    attention.attend(query, offset, group, start + t, keyColumns, valueRows, attended, offset, scratch);
+                    attention.attend(query, offset, dim, Math.min(TOKENS_PER_PASS, n - t), group, start + t,
+                            keyColumns, valueRows, attended, offset, scratch);
                 }
             });
         }

@@ -45,9 +45,9 @@ class DualChunkAttentionTest {
             float[] queries = new float[heads * HEAD_SIZE];
             for (int d = 0; d < queries.length; d++) queries[d] = (float) random.nextGaussian();
             float[] together = new float[heads * HEAD_SIZE];
-            attention.attend(queries, 0, heads, i, rows, rows, together, 0, new DualChunkAttention.Scratch(HEAD_SIZE, heads));
+            attention.attend(queries, 0, heads, i, rows, rows, together, 0, new DualChunkAttention.Scratch(HEAD_SIZE, heads, 1));
             float[] alone = new float[heads * HEAD_SIZE];
-            DualChunkAttention.Scratch one = new DualChunkAttention.Scratch(HEAD_SIZE, 1);
+            DualChunkAttention.Scratch one = new DualChunkAttention.Scratch(HEAD_SIZE, 1, 1);
             for (int h = 0; h < heads; h++) {
                 attention.attend(queries, h * HEAD_SIZE, 1, i, rows, rows, alone, h * HEAD_SIZE, one);
             }
@@ -86,7 +86,7 @@ class DualChunkAttentionTest {
         ValueRows valueCopy = new ValueRows(HEAD_SIZE);
         valueCopy.fill(cache, 0, 0, n);
         CacheRows rows = new CacheRows(HEAD_SIZE).of(cache, 0, 0);
-        DualChunkAttention.Scratch scratch = new DualChunkAttention.Scratch(HEAD_SIZE, 1);
+        DualChunkAttention.Scratch scratch = new DualChunkAttention.Scratch(HEAD_SIZE, 1, 1);
         float[] out = new float[HEAD_SIZE];
         for (Keys keyLayout : new Keys[] {rows, columns}) {
             Values valueLayout = keyLayout == rows ? rows : valueCopy;
