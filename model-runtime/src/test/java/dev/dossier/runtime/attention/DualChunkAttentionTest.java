@@ -98,6 +98,21 @@ class DualChunkAttentionTest {
                     assertEquals(expected[d], out[d], 2e-5, layout + " " + config + " query " + i + " dim " + d);
                 }
             }
+            // Runs of consecutive queries attended together, across chunk boundaries.
+            int run = 5;
+            float[] flat = new float[n * HEAD_SIZE];
+            for (int i = 0; i < n; i++) System.arraycopy(queries[i], 0, flat, i * HEAD_SIZE, HEAD_SIZE);
+            float[] outs = new float[n * HEAD_SIZE];
+            DualChunkAttention.Scratch runScratch = new DualChunkAttention.Scratch(HEAD_SIZE, 1, run);
+            for (int i = 0; i < n; i += run) {
+                attention.attend(flat, i * HEAD_SIZE, HEAD_SIZE, Math.min(run, n - i), 1, i, keyLayout, valueLayout, outs, i * HEAD_SIZE, runScratch);
+            }
+            for (int i = 0; i < n; i++) {
+                double[] expected = reference(config, queries, cachedKeys, cachedValues, i);
+                for (int d = 0; d < HEAD_SIZE; d++) {
+                    assertEquals(expected[d], outs[i * HEAD_SIZE + d], 2e-5, layout + " " + config + " runs of " + run + ", query " + i + " dim " + d);
+                }
+            }
         }
     }
 
