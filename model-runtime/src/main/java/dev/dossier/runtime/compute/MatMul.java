@@ -53,7 +53,7 @@ public final class MatMul {
             return;
         }
         int stride = (tokens + LANES - 1) / LANES * LANES;
-        float[] columns = transpose(in, tokens, cols, stride, weights.columnOrder());
+        float[] columns = transpose(in, tokens, cols, stride, weights.columnPositions());
         int panels = rows / PANEL;
         int rest = rows - panels * PANEL;
         int group = Math.max(1, GROUP_BYTES / (PANEL * cols * Float.BYTES));
@@ -118,10 +118,11 @@ public final class MatMul {
      * {@code in} (tokens x cols, token after token) as token tiles ({@link #tileWidth}): column c
      * of the tile that starts at token {@code first} holds its tokens at {@code columns[first *
      * cols + c * width ..]}, zero past {@code tokens}; split over the pool, or the other workers
-     * would wait through it. With a column order (the weights decode their panels in it), column
-     * {@code c} is {@code order[c]}.
+     * would wait through it. With column positions (the weights decode their panels in that
+     * order), column {@code c} goes to place {@code positions[c]}. The loop runs over the input's
+     * own columns, so each cache line of a token's values serves 16 columns in a row.
      */
-    private static float[] transpose(float[] in, int tokens, int cols, int stride, int[] order) {
+    private static float[] transpose(float[] in, int tokens, int cols, int stride, int[] positions) {
         float[] columns = COLUMNS.get();
         if (columns.length < stride * cols) {
             columns = new float[stride * cols];
@@ -133,10 +134,9 @@ public final class MatMul {
                 width = tileWidth(stride - first);
                 int end = Math.min(tokens, first + width);
                 for (int c = from; c < to; c++) {
-                    int o = first * cols + c * width - first; // token t at o + t
-                    int column = order == null ? c : order[c];
+                    int o = first * cols + (positions == null ? c : positions[c]) * width - first; // token t at o + t
                     for (int t = first; t < end; t++) {
-                        target[o + t] = in[t * cols + column];
+                        target[o + t] = in[t * cols + c];
                     }
                     for (int t = end; t < first + width; t++) {
                         target[o + t] = 0f;

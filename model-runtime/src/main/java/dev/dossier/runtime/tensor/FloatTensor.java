@@ -123,16 +123,16 @@ public abstract sealed class FloatTensor
     }
 
     /**
-     * The order in which {@link #dequantizeInColumnOrder} writes a row's values ({@code order[i]}
-     * is the column written at {@code i}), or null for the columns' own order. An encoding laid
-     * out for its kernels may decode faster in its own order; a product's other side is then read
-     * in the same order.
+     * Where {@link #dequantizeInColumnOrder} writes each column of a row ({@code positions[c]} is
+     * the place of column {@code c}), or null for the columns' own order. An encoding laid out for
+     * its kernels may decode faster in its own order; a product's other side is then laid out in
+     * the same order.
      */
-    public int[] columnOrder() {
+    public int[] columnPositions() {
         return null;
     }
 
-    /** Decodes whole rows ({@code n} values from {@code offset}) in {@link #columnOrder}. */
+    /** Decodes whole rows ({@code n} values from {@code offset}), each in the order of {@link #columnPositions}. */
     public void dequantizeInColumnOrder(long offset, float[] out, int outOffset, int n) {
         dequantize(offset, out, outOffset, n);
     }

@@ -31,7 +31,7 @@ import jdk.incubator.vector.VectorSpecies;
  * (BENCHMARKS.md, sessions 7 and 8). The 8-bit vector moves a row's result by under 1% of its
  * largest terms.
  *
- * <p>Prefill decodes rows to floats in the repacked order ({@link #columnOrder}, {@link
+ * <p>Prefill decodes rows to floats in the repacked order ({@link #columnPositions}, {@link
  * #dequantizeInColumnOrder}): a dot product does not care in which order its columns are summed, as
  * long as both sides use the same one. Everything else ({@link #getFloat}, {@link #dequantize},
  * {@link #data}) still reads the file's own bytes, for the onnx engine and the slow paths.
@@ -71,7 +71,7 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
     protected final int groupsPerRow;
     /** Bytes of codes per group: a chunk per code byte of a block. */
     protected final int codeBytes;
-    private final int[] columnOrder;
+    private final int[] columnPositions;
 
     /** Whether {@code matrix} (of rows of {@code cols} values) has a repacked form: Q4_0 or Q8_0, whole half groups. */
     public static boolean fits(FloatTensor matrix, int cols) {
@@ -137,7 +137,7 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
         this.cols = cols;
         this.groupsPerRow = groupsPerRow(cols);
         this.codeBytes = GROUP * BLOCK_SIZE / valuesPerByte;
-        this.columnOrder = columnOrder(cols, BLOCK_SIZE / valuesPerByte, valuesPerByte);
+        this.columnPositions = columnPositions(cols, BLOCK_SIZE / valuesPerByte, valuesPerByte);
     }
 
     private static int groupsPerRow(int cols) {
@@ -150,23 +150,24 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
     }
 
     /**
-     * The repacked order of a row: per group, chunk after chunk, each chunk's values in the order
-     * of the bytes' halves (value k of every block, then value k + chunks of every block).
+     * Where each column lands in the repacked order of a row: per group, chunk after chunk, each
+     * chunk's values in the order of the bytes' halves (value k of every block, then value k +
+     * chunks of every block).
      */
-    private static int[] columnOrder(int cols, int chunks, int valuesPerByte) {
-        int[] order = new int[cols];
+    private static int[] columnPositions(int cols, int chunks, int valuesPerByte) {
+        int[] positions = new int[cols];
         int position = 0;
         for (int first = 0; first < cols / BLOCK_SIZE; first += GROUP) {
             int blocks = Math.min(GROUP, cols / BLOCK_SIZE - first);
             for (int k = 0; k < chunks; k++) {
                 for (int half = 0; half < valuesPerByte; half++) {
                     for (int lane = 0; lane < blocks; lane++) {
-                        order[position++] = (first + lane) * BLOCK_SIZE + k + half * chunks;
+                        positions[(first + lane) * BLOCK_SIZE + k + half * chunks] = position++;
                     }
                 }
             }
         }
-        return order;
+        return positions;
     }
 
     @Override
@@ -185,11 +186,11 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
     }
 
     @Override
-    public final int[] columnOrder() {
-        return columnOrder;
+    public final int[] columnPositions() {
+        return columnPositions;
     }
 
-    /** Whole rows from {@code offset} in {@link #columnOrder}, group by group. */
+    /** Whole rows from {@code offset} in {@link #columnPositions}, group by group. */
     @Override
     public final void dequantizeInColumnOrder(long offset, float[] out, int outOffset, int n) {
         float[] scales = new float[groupsPerRow * GROUP];
@@ -207,7 +208,7 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
 
     /**
      * Writes the {@code blocks} blocks of the group whose codes start at byte {@code at} as floats
-     * in {@link #columnOrder}, scaled by {@code scales[firstScale ..]}.
+     * in {@link #columnPositions}, scaled by {@code scales[firstScale ..]}.
      */
     protected abstract void decodeGroup(long at, float[] scales, int firstScale, int blocks, float[] out, int outOffset);
 

@@ -44,17 +44,17 @@ class InterleavedTensorTest {
         assertArrayEquals(expected, inFileOrder);
         assertEquals(expected[cols + 17], repacked.getFloat(cols + 17));
 
-        int[] order = repacked.columnOrder();
-        boolean[] seen = new boolean[cols];
-        for (int column : order) {
-            assertFalse(seen[column], "column " + column + " twice in the order");
-            seen[column] = true;
+        int[] positions = repacked.columnPositions();
+        boolean[] taken = new boolean[cols];
+        for (int position : positions) {
+            assertFalse(taken[position], "two columns at position " + position);
+            taken[position] = true;
         }
         float[] rows = new float[8 * cols];
         repacked.dequantizeInColumnOrder(8L * cols, rows, 0, rows.length);
         for (int r = 0; r < 8; r++) {
-            for (int i = 0; i < cols; i++) {
-                assertEquals(expected[(8 + r) * cols + order[i]], rows[r * cols + i], "row " + (8 + r) + " position " + i);
+            for (int c = 0; c < cols; c++) {
+                assertEquals(expected[(8 + r) * cols + c], rows[r * cols + positions[c]], "row " + (8 + r) + " column " + c);
             }
         }
     }
