@@ -32,20 +32,25 @@ public final class DualChunkAttention {
 
     /** Per-thread working memory for {@link #attend}, for up to {@code heads} query heads of up to {@code tokens} tokens at a time. */
     public static final class Scratch {
-        final float[][] rotatedQueries;
-        final float[] scores = new float[KEY_BLOCK];
         final SoftmaxState[] totals;
         final SoftmaxState[] partials;
         /** Each token's parts. */
         final AttentionPart[][] parts;
+        // Per token, its heads': rotated queries, one key block's scores, the partials' weighted values.
+        final float[][][] rotatedQueries;
+        final float[][][] scores;
+        final float[][][] weighted;
 
         public Scratch(int headSize, int heads, int tokens) {
-            rotatedQueries = new float[tokens * heads][headSize];
             totals = new SoftmaxState[tokens * heads];
             partials = new SoftmaxState[tokens * heads];
+            rotatedQueries = new float[tokens][heads][headSize];
+            scores = new float[tokens][heads][KEY_BLOCK];
+            weighted = new float[tokens][heads][];
             for (int q = 0; q < totals.length; q++) {
                 totals[q] = new SoftmaxState(headSize);
                 partials[q] = new SoftmaxState(headSize);
+                weighted[q / heads][q % heads] = partials[q].weighted;
             }
             parts = new AttentionPart[tokens][3];
         }
@@ -99,7 +104,7 @@ public final class DualChunkAttention {
         for (int p = 0; p < partCount; p++) {
             for (int j = 0; j < tokens; j++) {
                 for (int h = 0; h < heads; h++) {
-                    rope.rotate(query, queryOffset + j * tokenStride + h * headSize, scratch.rotatedQueries[j * heads + h], 0, 1,
+                    rope.rotate(query, queryOffset + j * tokenStride + h * headSize, scratch.rotatedQueries[j][h], 0, 1,
                             scratch.parts[j][p].queryPosition());
                     scratch.partials[j * heads + h].reset();
                 }
@@ -108,10 +113,14 @@ public final class DualChunkAttention {
             for (int blockStart = scratch.parts[0][p].keyStart(); blockStart < keyEnd; blockStart += KEY_BLOCK) {
                 for (int j = 0; j < tokens; j++) {
                     int n = Math.min(KEY_BLOCK, scratch.parts[j][p].keyEnd() - blockStart);
-                    for (int h = 0; h < heads && n > 0; h++) {
-                        keys.scores(scratch.rotatedQueries[j * heads + h], blockStart, n, scale, scratch.scores);
-                        scratch.partials[j * heads + h].addBlock(scratch.scores, n, values, blockStart);
+                    if (n <= 0) {
+                        continue;
                     }
+                    keys.scores(scratch.rotatedQueries[j], heads, blockStart, n, scale, scratch.scores[j]);
+                    for (int h = 0; h < heads; h++) {
+                        scratch.partials[j * heads + h].weigh(scratch.scores[j][h], n);
+                    }
+                    values.addWeighted(scratch.weighted[j], scratch.scores[j], heads, blockStart, n);
                 }
             }
             for (int q = 0; q < tokens * heads; q++) {

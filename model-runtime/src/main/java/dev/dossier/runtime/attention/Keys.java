@@ -9,4 +9,11 @@ package dev.dossier.runtime.attention;
 public sealed interface Keys permits CacheRows, KeyColumns {
     /** {@code scores[j] = scale * (q . key(first + j))} for {@code j < n}. */
     void scores(float[] q, int first, int n, float scale, float[] scores);
+
+    /** {@link #scores} of {@code heads} queries against the same keys: {@code scores[h][j]} for query {@code q[h]}. */
+    default void scores(float[][] q, int heads, int first, int n, float scale, float[][] scores) {
+        for (int h = 0; h < heads; h++) {
+            scores(q[h], first, n, scale, scores[h]);
+        }
+    }
 }

@@ -22,16 +22,19 @@ public final class SoftmaxState {
         java.util.Arrays.fill(weighted, 0);
     }
 
-    /** Adds keys {@code first..first + n} of {@code values}' head, with {@code scores[0..n)}. */
-    void addBlock(float[] scores, int n, Values values, int first) {
+    /**
+     * Takes a block of keys' scores ({@code scores[0..n)}) into the state: turns them into their
+     * values' weights in place (all exps of the block in one vector pass) and into the running max
+     * and sum. The caller then adds the block's values with those weights into {@link #weighted}
+     * ({@link Values#addWeighted}).
+     */
+    void weigh(float[] scores, int n) {
         float blockMax = HeadVectors.max(scores, n);
         if (blockMax > max) {
             rescale(max == Float.NEGATIVE_INFINITY ? 0 : (float) Math.exp(max - blockMax));
             max = blockMax;
         }
-        // Scores become weights in place, all exps of the block in one vector pass.
         sum += HeadVectors.expShifted(scores, n, max);
-        values.addWeighted(weighted, scores, first, n);
     }
 
     private void rescale(float factor) {

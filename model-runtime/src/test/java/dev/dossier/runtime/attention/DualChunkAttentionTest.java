@@ -55,6 +55,52 @@ class DualChunkAttentionTest {
         }
     }
 
+    /**
+     * Prefill's path, four queries of eight heads of 64 at a time over the regrouped keys and
+     * copied values (with AVX-512 the four-query and four-head tiles), against each query and
+     * head alone over the cache's rows.
+     */
+    @Test
+    void queriesAttendedInTilesMatchEachAlone() {
+        int headSize = 64;
+        int heads = 8;
+        int n = 300;
+        int run = 4;
+        AttentionConfig config = new AttentionConfig(true, 200, 40); // chunks of 160: runs and key blocks cross a boundary
+        Random random = new Random(11);
+        DualChunkAttention attention = new DualChunkAttention(config, new Rope(headSize, headSize, BASE, config.maxRotationPosition(n) + 1), headSize);
+        KvCache cache = new KvCache(1, 1, headSize, n, KvCache.Precision.F32);
+        for (int j = 0; j < n; j++) {
+            float[] key = new float[headSize];
+            float[] value = new float[headSize];
+            for (int d = 0; d < headSize; d++) {
+                key[d] = (float) random.nextGaussian();
+                value[d] = (float) random.nextGaussian();
+            }
+            cache.store(0, 0, j, key, 0, value, 0);
+        }
+        KeyColumns columns = new KeyColumns(headSize);
+        columns.fill(cache, 0, 0, n);
+        ValueRows valueRows = new ValueRows(headSize);
+        valueRows.fill(cache, 0, 0, n);
+        CacheRows rows = new CacheRows(headSize).of(cache, 0, 0);
+        int token = heads * headSize;
+        float[] queries = new float[n * token];
+        for (int i = 0; i < queries.length; i++) queries[i] = (float) random.nextGaussian();
+
+        float[] tiled = new float[n * token];
+        DualChunkAttention.Scratch scratch = new DualChunkAttention.Scratch(headSize, heads, run);
+        for (int i = 0; i < n; i += run) {
+            attention.attend(queries, i * token, token, Math.min(run, n - i), heads, i, columns, valueRows, tiled, i * token, scratch);
+        }
+        float[] alone = new float[n * token];
+        DualChunkAttention.Scratch one = new DualChunkAttention.Scratch(headSize, 1, 1);
+        for (int q = 0; q < n * heads; q++) {
+            attention.attend(queries, q * headSize, 1, q / heads, rows, rows, alone, q * headSize, one);
+        }
+        assertArrayEquals(alone, tiled, 1e-4f);
+    }
+
     private static void check(AttentionConfig config, int n) {
         for (KvCache.Precision precision : KvCache.Precision.values()) {
             check(config, n, precision);

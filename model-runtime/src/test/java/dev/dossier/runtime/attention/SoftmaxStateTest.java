@@ -47,7 +47,9 @@ class SoftmaxStateTest {
                 int block = 1 + random.nextInt(70);
                 for (int from = range[0]; from < range[1]; from += block) {
                     int count = Math.min(block, range[1] - from);
-                    part.addBlock(java.util.Arrays.copyOfRange(scores, from, from + count), count, valueRows, from);
+                    float[] weights = java.util.Arrays.copyOfRange(scores, from, from + count);
+                    part.weigh(weights, count);
+                    valueRows.addWeighted(part.weighted, weights, from, count);
                 }
                 total.merge(part);
             }
