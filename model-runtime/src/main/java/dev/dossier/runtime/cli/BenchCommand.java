@@ -64,7 +64,12 @@ final class BenchCommand implements Callable<Integer> {
                     + "like llama-bench's warm-up run (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    static final int WARMUP_PROMPT = 64;
+    /**
+     * Enough tokens for every prefill kernel of the Java engine to run (11 vectors of 16 tokens:
+     * three 3-vector tiles and a 2-vector one); with 64 the 3-vector tile was first compiled
+     * during the first counted run, which came out a tenth slower (BENCHMARKS.md, session 13).
+     */
+    static final int WARMUP_PROMPT = 176;
     static final int WARMUP_GEN = 16;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the random prompt (default: ${DEFAULT-VALUE}).")
