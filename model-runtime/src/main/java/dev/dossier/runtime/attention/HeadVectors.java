@@ -14,6 +14,10 @@ final class HeadVectors {
     private static final VectorSpecies<Float> WIDE = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Float> NARROW = FloatVector.SPECIES_256.length() <= WIDE.length()
             ? FloatVector.SPECIES_256 : WIDE;
+    /** Lanes of {@link #fourByFour}'s vectors. */
+    static final int LANES = WIDE.length();
+    /** Whether {@link #fourByFour} fits this CPU: its 16 accumulators and 5 operands need 32 vector registers (AVX-512). */
+    static final boolean FOUR_BY_FOUR = WIDE.vectorBitSize() >= 512;
 
     private HeadVectors() {
     }
@@ -96,6 +100,56 @@ final class HeadVectors {
             }
             into[d] = sum;
         }
+    }
+
+    /**
+     * The register tile of prefill attention, an outer product over four heads and four vectors:
+     * {@code out_h[j * LANES ..] += scale * sum_{i < n} b_h[i] * a[at + i * rowStep + j * vectorStep ..]}
+     * for heads {@code h < 4} and vectors {@code j < 4}. A query's scores against four groups of
+     * 16 regrouped keys ({@link KeyColumns}) and a head's weighted sum of value rows of 64
+     * ({@link ValueRows}) are both this product. Each load of {@code a}'s four vectors feeds four
+     * heads and each broadcast of a {@code b_h[i]} four vectors, 16 FMAs per 8 loads, where one
+     * head at a time did one or four per two or five loads (the tile of {@code MatMul}, for
+     * attention). Needs {@link #FOUR_BY_FOUR}. Its own method, with nothing but vector code:
+     * inside a larger one the compiler ran out of inlining budget, and vectors that leave
+     * compiled code become objects (prefill three times slower, BENCHMARKS.md session 13).
+     */
+    static void fourByFour(float[] a, int at, int rowStep, int vectorStep, int n, float scale,
+                           float[] b0, float[] b1, float[] b2, float[] b3, float[] o0, float[] o1, float[] o2, float[] o3) {
+        FloatVector a00 = FloatVector.zero(WIDE), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        for (int i = 0, c = at; i < n; i++, c += rowStep) {
+            FloatVector v0 = FloatVector.fromArray(WIDE, a, c);
+            FloatVector v1 = FloatVector.fromArray(WIDE, a, c + vectorStep);
+            FloatVector v2 = FloatVector.fromArray(WIDE, a, c + 2 * vectorStep);
+            FloatVector v3 = FloatVector.fromArray(WIDE, a, c + 3 * vectorStep);
+            FloatVector w = FloatVector.broadcast(WIDE, b0[i]);
+            a00 = v0.fma(w, a00); a01 = v1.fma(w, a01); a02 = v2.fma(w, a02); a03 = v3.fma(w, a03);
+            w = FloatVector.broadcast(WIDE, b1[i]);
+            a10 = v0.fma(w, a10); a11 = v1.fma(w, a11); a12 = v2.fma(w, a12); a13 = v3.fma(w, a13);
+            w = FloatVector.broadcast(WIDE, b2[i]);
+            a20 = v0.fma(w, a20); a21 = v1.fma(w, a21); a22 = v2.fma(w, a22); a23 = v3.fma(w, a23);
+            w = FloatVector.broadcast(WIDE, b3[i]);
+            a30 = v0.fma(w, a30); a31 = v1.fma(w, a31); a32 = v2.fma(w, a32); a33 = v3.fma(w, a33);
+        }
+        int l = LANES;
+        FloatVector s = FloatVector.broadcast(WIDE, scale);
+        a00.fma(s, FloatVector.fromArray(WIDE, o0, 0)).intoArray(o0, 0);
+        a01.fma(s, FloatVector.fromArray(WIDE, o0, l)).intoArray(o0, l);
+        a02.fma(s, FloatVector.fromArray(WIDE, o0, 2 * l)).intoArray(o0, 2 * l);
+        a03.fma(s, FloatVector.fromArray(WIDE, o0, 3 * l)).intoArray(o0, 3 * l);
+        a10.fma(s, FloatVector.fromArray(WIDE, o1, 0)).intoArray(o1, 0);
+        a11.fma(s, FloatVector.fromArray(WIDE, o1, l)).intoArray(o1, l);
+        a12.fma(s, FloatVector.fromArray(WIDE, o1, 2 * l)).intoArray(o1, 2 * l);
+        a13.fma(s, FloatVector.fromArray(WIDE, o1, 3 * l)).intoArray(o1, 3 * l);
+        a20.fma(s, FloatVector.fromArray(WIDE, o2, 0)).intoArray(o2, 0);
+        a21.fma(s, FloatVector.fromArray(WIDE, o2, l)).intoArray(o2, l);
+        a22.fma(s, FloatVector.fromArray(WIDE, o2, 2 * l)).intoArray(o2, 2 * l);
+        a23.fma(s, FloatVector.fromArray(WIDE, o2, 3 * l)).intoArray(o2, 3 * l);
+        a30.fma(s, FloatVector.fromArray(WIDE, o3, 0)).intoArray(o3, 0);
+        a31.fma(s, FloatVector.fromArray(WIDE, o3, l)).intoArray(o3, l);
+        a32.fma(s, FloatVector.fromArray(WIDE, o3, 2 * l)).intoArray(o3, 2 * l);
+        a33.fma(s, FloatVector.fromArray(WIDE, o3, 3 * l)).intoArray(o3, 3 * l);
     }
 
     /** The largest of {@code x[0..n)}. */
