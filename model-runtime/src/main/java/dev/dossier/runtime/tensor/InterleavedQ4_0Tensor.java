@@ -30,17 +30,19 @@ public final class InterleavedQ4_0Tensor extends InterleavedTensor {
 
     @Override
     protected void decodeGroup(long at, float[] scales, int firstScale, int blocks, float[] out, int outOffset) {
+        FloatVector firstScales = FloatVector.fromArray(FLOATS, scales, firstScale);
+        FloatVector secondScales = FloatVector.fromArray(FLOATS, scales, firstScale + HALF_GROUP);
         int o = outOffset;
         for (int k = 0; k < CHUNKS; k++) {
-            for (int part = 0; part < blocks / HALF_GROUP; part++) {
-                // A half chunk per load keeps the conversion's part the constant 0: a variable part leaves the compiler's fast path.
-                IntVector codes = (IntVector) ByteVector.fromMemorySegment(HALF_CHUNK, repacked, at + (long) k * GROUP + part * HALF_GROUP, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
-                FloatVector scale = FloatVector.fromArray(FLOATS, scales, firstScale + part * HALF_GROUP);
-                ((FloatVector) codes.and(0xF).sub(8).convert(VectorOperators.I2F, 0)).mul(scale)
-                        .intoArray(out, o + part * HALF_GROUP);
-                ((FloatVector) codes.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0)).mul(scale)
-                        .intoArray(out, o + blocks + part * HALF_GROUP);
+            ShortVector packed = (ShortVector) ByteVector.fromMemorySegment(CHUNK, repacked, at + (long) k * GROUP, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
+            ShortVector low = packed.and((short) 0xF).sub((short) 8);
+            ShortVector high = packed.lanewise(VectorOperators.LSHR, 4).sub((short) 8);
+            ((FloatVector) firstHalf(low).convert(VectorOperators.I2F, 0)).mul(firstScales).intoArray(out, o);
+            ((FloatVector) firstHalf(high).convert(VectorOperators.I2F, 0)).mul(firstScales).intoArray(out, o + blocks);
+            if (blocks == GROUP) {
+                ((FloatVector) secondHalf(low).convert(VectorOperators.I2F, 0)).mul(secondScales).intoArray(out, o + HALF_GROUP);
+                ((FloatVector) secondHalf(high).convert(VectorOperators.I2F, 0)).mul(secondScales).intoArray(out, o + blocks + HALF_GROUP);
             }
             o += 2 * blocks;
         }
@@ -88,17 +90,20 @@ public final class InterleavedQ4_0Tensor extends InterleavedTensor {
             IntVector offsetHigh = IntVector.fromArray(INTS, x.sums, block + HALF_GROUP).lanewise(VectorOperators.LSHL, 3);
             FloatVector scaleLow = FloatVector.fromArray(FLOATS, x.scales, block);
             FloatVector scaleHigh = FloatVector.fromArray(FLOATS, x.scales, block + HALF_GROUP);
-            IntVector sums = ((IntVector) lowA.convertShape(VectorOperators.S2I, INTS, 0))
-                    .add((IntVector) highA.convertShape(VectorOperators.S2I, INTS, 0)).sub(offsetLow);
+            // Each accumulator read as ints: the group's first half of blocks in the low shorts, its second
+            // half in the high ones (firstHalf, secondHalf), shifted out here: through those helpers this
+            // method compiled into a kernel 6x slower (BENCHMARKS.md, session 14).
+            IntVector a = lowA.reinterpretAsInts(), b = highA.reinterpretAsInts();
+            IntVector sums = a.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .add(b.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).sub(offsetLow);
             sumA = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(FLOATS, scalesA, block).mul(scaleLow), sumA);
-            sums = ((IntVector) lowA.convertShape(VectorOperators.S2I, INTS, 1))
-                    .add((IntVector) highA.convertShape(VectorOperators.S2I, INTS, 1)).sub(offsetHigh);
+            sums = a.lanewise(VectorOperators.ASHR, 16).add(b.lanewise(VectorOperators.ASHR, 16)).sub(offsetHigh);
             sumA = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(FLOATS, scalesA, block + HALF_GROUP).mul(scaleHigh), sumA);
-            sums = ((IntVector) lowB.convertShape(VectorOperators.S2I, INTS, 0))
-                    .add((IntVector) highB.convertShape(VectorOperators.S2I, INTS, 0)).sub(offsetLow);
+            a = lowB.reinterpretAsInts(); b = highB.reinterpretAsInts();
+            sums = a.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .add(b.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).sub(offsetLow);
             sumB = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(FLOATS, scalesB, block).mul(scaleLow), sumB);
-            sums = ((IntVector) lowB.convertShape(VectorOperators.S2I, INTS, 1))
-                    .add((IntVector) highB.convertShape(VectorOperators.S2I, INTS, 1)).sub(offsetHigh);
+            sums = a.lanewise(VectorOperators.ASHR, 16).add(b.lanewise(VectorOperators.ASHR, 16)).sub(offsetHigh);
             sumB = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(FLOATS, scalesB, block + HALF_GROUP).mul(scaleHigh), sumB);
         }
         keepTouched(scalesA, touched);

@@ -12,7 +12,10 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * {@link InterleavedTensor} for Q8_0: 32 chunks per group, chunk k holding value k of each block.
  * Two 8-bit products already fill 16 bits (2 x 128 x 127 = 32512), so products are added in
- * pairs as shorts and then widened into 32-bit sums, one per block and lane.
+ * pairs as shorts and then widened into 32-bit sums, one per block, by shifts within each lane
+ * ({@link #firstHalf}, {@link #secondHalf}). Widened across the vector instead (a shuffle per
+ * pair), the kernel ran a third slower than the file-order float kernel on AVX2 (BENCHMARKS.md,
+ * session 11); within the lanes it runs 1.5x faster than that kernel (session 14).
  */
 public final class InterleavedQ8_0Tensor extends InterleavedTensor {
     private static final int CHUNKS = BLOCK_SIZE;
@@ -28,14 +31,14 @@ public final class InterleavedQ8_0Tensor extends InterleavedTensor {
 
     @Override
     protected void decodeGroup(long at, float[] scales, int firstScale, int blocks, float[] out, int outOffset) {
+        FloatVector firstScales = FloatVector.fromArray(FLOATS, scales, firstScale);
+        FloatVector secondScales = FloatVector.fromArray(FLOATS, scales, firstScale + HALF_GROUP);
         int o = outOffset;
         for (int k = 0; k < CHUNKS; k++) {
-            for (int part = 0; part < blocks / HALF_GROUP; part++) {
-                // A half chunk per load keeps the conversion's part the constant 0: a variable part leaves the compiler's fast path.
-                ByteVector codes = ByteVector.fromMemorySegment(HALF_CHUNK, repacked, at + (long) k * GROUP + part * HALF_GROUP, ByteOrder.LITTLE_ENDIAN);
-                ((FloatVector) codes.convertShape(VectorOperators.B2F, FLOATS, 0))
-                        .mul(FloatVector.fromArray(FLOATS, scales, firstScale + part * HALF_GROUP))
-                        .intoArray(out, o + part * HALF_GROUP);
+            ShortVector codes = widened(at + (long) k * GROUP);
+            ((FloatVector) firstHalf(codes).convert(VectorOperators.I2F, 0)).mul(firstScales).intoArray(out, o);
+            if (blocks == GROUP) {
+                ((FloatVector) secondHalf(codes).convert(VectorOperators.I2F, 0)).mul(secondScales).intoArray(out, o + HALF_GROUP);
             }
             o += blocks;
         }
@@ -65,10 +68,10 @@ public final class InterleavedQ8_0Tensor extends InterleavedTensor {
                 ShortVector x1 = x.chunk(codes + (k + 1) * GROUP);
                 ShortVector pairA = widened(baseA + (long) k * GROUP).mul(x0).add(widened(baseA + (long) (k + 1) * GROUP).mul(x1));
                 ShortVector pairB = widened(baseB + (long) k * GROUP).mul(x0).add(widened(baseB + (long) (k + 1) * GROUP).mul(x1));
-                lowA = lowA.add((IntVector) pairA.convertShape(VectorOperators.S2I, INTS, 0));
-                highA = highA.add((IntVector) pairA.convertShape(VectorOperators.S2I, INTS, 1));
-                lowB = lowB.add((IntVector) pairB.convertShape(VectorOperators.S2I, INTS, 0));
-                highB = highB.add((IntVector) pairB.convertShape(VectorOperators.S2I, INTS, 1));
+                lowA = lowA.add(firstHalf(pairA));
+                highA = highA.add(secondHalf(pairA));
+                lowB = lowB.add(firstHalf(pairB));
+                highB = highB.add(secondHalf(pairB));
             }
             int block = g * GROUP;
             FloatVector vectorLow = FloatVector.fromArray(FLOATS, x.scales, block);

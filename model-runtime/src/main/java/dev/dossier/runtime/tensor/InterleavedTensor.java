@@ -15,10 +15,15 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * A Q4_0 or Q8_0 weight matrix repacked for decoding: each row's blocks in groups of {@link
- * #GROUP} (32 with AVX-512, 16 with AVX2) side by side, so that lane b of a vector belongs to block
- * b. A group's codes are chunks of {@code GROUP} bytes (chunk k holds byte k of every block's
- * codes); a row is all its scales as halves (decoded to floats once per row), then its groups'
- * chunks: the same bytes per group as the file's blocks. A row's last group may hold only half
+ * #GROUP} (32 with AVX-512, 16 with AVX2) side by side, each block in a lane of its own. A group's
+ * codes are chunks of {@code GROUP} bytes (chunk k holds byte k of every block's codes); a row is
+ * all its scales as halves (decoded to floats once per row), then its groups' chunks: the same
+ * bytes per group as the file's blocks. The lanes hold the group's two halves in turn ({@link
+ * #lane}: blocks 0, h, 1, h + 1, ... for h = {@link #HALF_GROUP}), so that a short vector read as
+ * ints has the first half's blocks in the low shorts and the second half's in the high ones, in
+ * order ({@link #firstHalf}, {@link #secondHalf}): widening a group's 16-bit sums to 32 bits is
+ * then two shifts within each lane, where widening halves in lane order took a shuffle across the
+ * vector (BENCHMARKS.md, session 14). A row's last group may hold only half
  * its blocks (TinyLlama's 5632 columns are 5.5 groups of 32); it is padded with zero scales.
  * Scales first keeps a row's reads in address order, which the CPU's prefetcher follows: with the
  * scales after the codes, the jump to them and back cost a third of the speed from memory
@@ -49,7 +54,6 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
     protected static final int HALF_GROUP = GROUP / 2;
     /** One byte per block of a group: a chunk. */
     protected static final VectorSpecies<Byte> CHUNK = VectorSpecies.of(byte.class, VectorShape.forBitSize(GROUP * Byte.SIZE));
-    protected static final VectorSpecies<Byte> HALF_CHUNK = VectorSpecies.of(byte.class, VectorShape.forBitSize(HALF_GROUP * Byte.SIZE));
     /** Half a group's blocks per vector: a short vector widens into two of these. */
     protected static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, VectorShape.forBitSize(HALF_GROUP * Integer.SIZE));
     protected static final VectorSpecies<Float> FLOATS = VectorSpecies.of(float.class, VectorShape.forBitSize(HALF_GROUP * Float.SIZE));
@@ -79,15 +83,11 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
     }
 
     /**
-     * Whether repacking pays on this CPU: with AVX-512 for both types; with AVX2 for Q4_0 only.
-     * There the Q4_0 kernel's 16 products per short lane before widening take decoding from 2.8 to
-     * 5.2 tok/s, but Q8_0 widens every second product (a shuffle each, and AVX2's shuffles are
-     * few), and its repacked kernel decoded at 2.8 tok/s against the file-order float kernel's 3.3
-     * (BENCHMARKS.md, session 11). Narrower CPUs would run the kernels piece by piece.
+         * Whether repacking pays on this CPU: with 256-bit vectors or wider (AVX2, AVX-512). Narrower
+     * CPUs would run the kernels piece by piece.
      */
     public static boolean pays(FloatTensor matrix, int cols) {
-        int bits = ShortVector.SPECIES_PREFERRED.vectorBitSize();
-        return fits(matrix, cols) && (bits >= 512 || bits == 256 && matrix instanceof Q4_0Tensor);
+        return fits(matrix, cols) && ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
     }
 
     /** The bytes a repacked {@code rows x cols} matrix of {@code type} takes, for {@link #repack}'s target. */
@@ -113,7 +113,7 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
                 long at = ((long) r * blocksPerRow + b) * sourceBlockBytes;
                 row[2 * b] = source.get(ValueLayout.JAVA_BYTE, at);
                 row[2 * b + 1] = source.get(ValueLayout.JAVA_BYTE, at + 1);
-                int lane = codes + b / GROUP * GROUP * codesPerBlock + b % GROUP;
+                int lane = codes + b / GROUP * GROUP * codesPerBlock + lane(b % GROUP);
                 for (int k = 0; k < codesPerBlock; k++) {
                     row[lane + k * GROUP] = source.get(ValueLayout.JAVA_BYTE, at + 2 + k);
                 }
@@ -138,6 +138,21 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
         this.groupsPerRow = groupsPerRow(cols);
         this.codeBytes = GROUP * BLOCK_SIZE / valuesPerByte;
         this.columnPositions = columnPositions(cols, BLOCK_SIZE / valuesPerByte, valuesPerByte);
+    }
+
+    /** The lane of a group's block {@code block}: the two halves' blocks alternate. */
+    protected static int lane(int block) {
+        return block < HALF_GROUP ? 2 * block : 2 * (block - HALF_GROUP) + 1;
+    }
+
+    /** The sums of the group's first half of blocks, in order: the low shorts of {@code sums} read as ints, sign-extended. */
+    protected static IntVector firstHalf(ShortVector sums) {
+        return sums.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16);
+    }
+
+    /** The sums of the group's second half of blocks, in order: the high shorts of {@code sums} read as ints. */
+    protected static IntVector secondHalf(ShortVector sums) {
+        return sums.reinterpretAsInts().lanewise(VectorOperators.ASHR, 16);
     }
 
     private static int groupsPerRow(int cols) {
@@ -215,7 +230,7 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
     /**
      * The vector quantized to 8 bits per block of 32 (scale = largest magnitude / 127, codes
      * rounded half away from zero, as llama.cpp rounds them) and laid out like the weights: code k
-     * of block b at {@code group * GROUP * 32 + k * GROUP + b % GROUP}; padded blocks are zero. In
+     * of block b at {@code group * GROUP * 32 + k * GROUP + lane(b % GROUP)}; padded blocks are zero. In
      * vectors: decoding quantizes one vector per product on the calling thread alone, and the
      * scalar version took 4% of decoding (BENCHMARKS.md, session 10). The codes stay bytes,
      * widened by the kernels as they load them ({@link QuantizedVector#chunk}): as shorts, a
@@ -244,7 +259,7 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
                 part.intoArray(block, i);
                 sum = sum.add(part);
             }
-            int first = b / GROUP * GROUP * BLOCK_SIZE + b % GROUP;
+            int first = b / GROUP * GROUP * BLOCK_SIZE + lane(b % GROUP);
             for (int i = 0; i < BLOCK_SIZE; i++) {
                 codes[first + i * GROUP] = (byte) block[i];
             }

@@ -90,7 +90,7 @@ class InterleavedTensorTest {
 
     @Test
     void theVectorIsQuantizedPerBlockAsLlamaCppDoesIt() {
-        int cols = 512;
+        int cols = 1024; // a whole group even with AVX-512, so both halves of the first one are there
         InterleavedTensor repacked = repack(randomMatrix(GgmlType.Q8_0, 1, cols, new Random(3)), 1, cols);
         float[] x = new float[cols];
         // Block 0: largest 254, so the step is 2 and ties fall on odd values.
@@ -104,7 +104,10 @@ class InterleavedTensorTest {
         }
         assertEquals(2, q.scales[0]);
         assertEquals(127 - 3 + 3 - 1 + 2 - 127, q.sums[0]);
-        assertEquals(127, q.codes[31 * InterleavedTensor.GROUP + 1], "block 1 sits in lane 1 of each chunk");
+        assertEquals(127, q.codes[31 * InterleavedTensor.GROUP + 2], "block 1 sits in lane 2 of each chunk, after the second half's first block");
+        x[InterleavedTensor.HALF_GROUP * 32] = -1; // the second half's first block: lane 1
+        q = (InterleavedTensor.QuantizedVector) repacked.rowOperand(x, cols);
+        assertEquals(-127, q.codes[1]);
         assertEquals(0.5f / 127, q.scales[1]);
         assertEquals(0, q.scales[2], "an all-zero block");
     }
