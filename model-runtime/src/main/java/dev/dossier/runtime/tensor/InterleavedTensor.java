@@ -43,12 +43,15 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public abstract sealed class InterleavedTensor extends FloatTensor permits InterleavedQ4_0Tensor, InterleavedQ8_0Tensor {
     protected static final int BLOCK_SIZE = 32;
+    static final String WIDTH_PROPERTY = "dossier.repacked.bits";
     /**
      * The products' short vector: 32 lanes with AVX-512, 16 with AVX2 (chosen when the class loads,
      * so the compiler sees constants). A group is as many blocks as it has lanes, and the layout in
-     * memory follows: a repacked matrix is made by the machine that reads it.
+     * memory follows: a repacked matrix is made by the machine that reads it. The system property
+     * {@value #WIDTH_PROPERTY} (256 or 512) sets the width instead, so that the tests check both
+     * layouts on any CPU (a width the CPU lacks runs in plain Java, slowly).
      */
-    protected static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512
+    protected static final VectorSpecies<Short> SHORTS = Integer.getInteger(WIDTH_PROPERTY, ShortVector.SPECIES_PREFERRED.vectorBitSize()) >= 512
             ? ShortVector.SPECIES_512 : ShortVector.SPECIES_256;
     protected static final int GROUP = SHORTS.length();
     protected static final int HALF_GROUP = GROUP / 2;
