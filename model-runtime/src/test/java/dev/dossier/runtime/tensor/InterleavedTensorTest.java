@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * products (decode and prefill paths) that agree with the file-order tensor's. Column counts are
  * given in half groups (the group follows the CPU's vectors: 512 columns with AVX-512, 256 with
  * AVX2): a lone half group (1), a whole group (2) and a trailing half group (3, like TinyLlama's
- * 5632 with AVX-512).
+ * 5632 with AVX-512). The build runs this class at both widths on any CPU ({@code
+ * dossier.repacked.bits}, see model-runtime's pom.xml).
  */
 class InterleavedTensorTest {
     private static final int ROWS = 21; // two whole panels of 8 and a partial one
