@@ -87,7 +87,7 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
     }
 
     /**
-         * Whether repacking pays on this CPU: with 256-bit vectors or wider (AVX2, AVX-512). Narrower
+     * Whether repacking pays on this CPU: with 256-bit vectors or wider (AVX2, AVX-512). Narrower
      * CPUs would run the kernels piece by piece.
      */
     public static boolean pays(FloatTensor matrix, int cols) {
