@@ -18,6 +18,12 @@ public final class MatMul {
     /** Weight rows decoded together and kept in registers' reach: each is then used for every token of the block. */
     static final int PANEL = MANY_REGISTERS ? 8 : 6;
 
+    /**
+     * Columns a transpose copies per pass over the tokens: one cache line of each token's values.
+     * Token rows lie a power of two apart, so column by column the tile's 48 lines would fall into
+     * the same few L1 sets and be evicted before their next column.
+     */
+    private static final int TRANSPOSE_COLUMNS = 16;
     /** Bytes of decoded panels that meet every token tile together: a quarter of a 1 MB L2 cache. */
     static final int GROUP_BYTES = 256 * 1024;
     /** Decoded weight rows, one buffer per worker thread, reused across calls. */
@@ -133,13 +139,18 @@ public final class MatMul {
             for (int first = 0, width; first < stride; first += width) {
                 width = tileWidth(stride - first);
                 int end = Math.min(tokens, first + width);
-                for (int c = from; c < to; c++) {
-                    int o = first * cols + (positions == null ? c : positions[c]) * width - first; // token t at o + t
+                int tile = first * cols - first; // token t of column position p at tile + p * width + t
+                for (int c0 = from; c0 < to; c0 += TRANSPOSE_COLUMNS) {
+                    int c1 = Math.min(to, c0 + TRANSPOSE_COLUMNS);
                     for (int t = first; t < end; t++) {
-                        target[o + t] = in[t * cols + c];
+                        int row = t * cols;
+                        for (int c = c0; c < c1; c++) {
+                            target[tile + (positions == null ? c : positions[c]) * width + t] = in[row + c];
+                        }
                     }
-                    for (int t = end; t < first + width; t++) {
-                        target[o + t] = 0f;
+                    for (int c = c0; c < c1; c++) {
+                        int o = tile + (positions == null ? c : positions[c]) * width;
+                        java.util.Arrays.fill(target, o + end, o + first + width, 0f);
                     }
                 }
             }
