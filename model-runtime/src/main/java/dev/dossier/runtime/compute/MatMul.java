@@ -17,6 +17,14 @@ public final class MatMul {
     static final boolean MANY_REGISTERS = F.vectorBitSize() >= 512;
     /** Weight rows decoded together and kept in registers' reach: each is then used for every token of the block. */
     static final int PANEL = MANY_REGISTERS ? 8 : 6;
+    /**
+     * Whether the tiles read a decoded panel column by column ({@link #interleave}): the 8 x 3
+     * tile then reads its weights at one address plus constant offsets, where eight rows in place
+     * took eight addresses a column, more registers than the accumulators leave, and ran at 90% of
+     * the FMA peak against 99% (BENCHMARKS.md, session 15). The 6 x 2 tile for 16 registers
+     * spilled an accumulator that way and ran at two thirds of its speed, so it reads rows.
+     */
+    static final boolean INTERLEAVED_PANELS = MANY_REGISTERS;
 
     /**
      * Columns a transpose copies per pass over the tokens: one cache line of each token's values.
@@ -26,8 +34,10 @@ public final class MatMul {
     private static final int TRANSPOSE_COLUMNS = 16;
     /** Bytes of decoded panels that meet every token tile together: a quarter of a 1 MB L2 cache. */
     static final int GROUP_BYTES = 256 * 1024;
-    /** Decoded weight rows, one buffer per worker thread, reused across calls. */
-    private static final ThreadLocal<float[]> DECODED = ThreadLocal.withInitial(() -> new float[0]);
+    /** A group of decoded panels in the tiles' layout ({@link #decodeGroup}), one buffer per worker thread. */
+    private static final ThreadLocal<float[]> GROUP = ThreadLocal.withInitial(() -> new float[0]);
+    /** One panel's rows before {@link #interleave}, one buffer per worker thread. */
+    private static final ThreadLocal<float[]> ROWS = ThreadLocal.withInitial(() -> new float[0]);
     /** The block in token tiles ({@link #transpose}) of the calling thread, reused across calls. */
     private static final ThreadLocal<float[]> COLUMNS = ThreadLocal.withInitial(() -> new float[0]);
     /** One panel's results before they are scattered to the output, one per worker thread. */
@@ -68,8 +78,7 @@ public final class MatMul {
             int wholePanels = Math.min(to, panels);
             for (int first = from; first < wholePanels; first += group) {
                 int count = Math.min(group, wholePanels - first);
-                float[] decoded = decodedBuffer(count * PANEL * cols);
-                weights.dequantizeInColumnOrder((long) first * PANEL * cols, decoded, 0, count * PANEL * cols);
+                float[] decoded = decodeGroup(weights, first, count, cols);
                 for (int t = 0, width; t < stride; t += width) {
                     width = tileWidth(stride - t);
                     for (int p = 0; p < count; p++) {
@@ -79,11 +88,31 @@ public final class MatMul {
                 }
             }
             if (to > panels) {
-                float[] decoded = decodedBuffer(rest * cols);
+                float[] decoded = buffer(ROWS, rest * cols);
                 weights.dequantize((long) panels * PANEL * cols, decoded, 0, rest * cols);
                 multiplyRows(decoded, rest, cols, in, tokens, out, rows, panels * PANEL);
             }
         });
+    }
+
+    /**
+     * Panels {@code first .. first + count - 1} of {@code weights} decoded in the tiles' layout, in
+     * this thread's buffer: with {@link #INTERLEAVED_PANELS} each panel {@link #interleave}d, else
+     * row after row.
+     */
+    private static float[] decodeGroup(FloatTensor weights, int first, int count, int cols) {
+        int panelSize = PANEL * cols;
+        float[] group = buffer(GROUP, count * panelSize);
+        if (!INTERLEAVED_PANELS) {
+            weights.dequantizeInColumnOrder((long) first * panelSize, group, 0, count * panelSize);
+            return group;
+        }
+        float[] rows = buffer(ROWS, panelSize);
+        for (int p = 0; p < count; p++) {
+            weights.dequantizeInColumnOrder((long) (first + p) * panelSize, rows, 0, panelSize);
+            interleave(rows, cols, group, p * panelSize);
+        }
+        return group;
     }
 
     /**
@@ -179,24 +208,25 @@ public final class MatMul {
         int l = LANES;
         for (int c = 0; c < cols; c++) {
             int at = c * stride + first;
+            int wc = base + c * PANEL;
             FloatVector x0 = FloatVector.fromArray(F, x, at);
             FloatVector x1 = FloatVector.fromArray(F, x, at + l);
             FloatVector x2 = FloatVector.fromArray(F, x, at + 2 * l);
-            FloatVector w0 = FloatVector.broadcast(F, w[base + c]);
+            FloatVector w0 = FloatVector.broadcast(F, w[wc]);
             a00 = w0.fma(x0, a00); a01 = w0.fma(x1, a01); a02 = w0.fma(x2, a02);
-            FloatVector w1 = FloatVector.broadcast(F, w[base + cols + c]);
+            FloatVector w1 = FloatVector.broadcast(F, w[wc + 1]);
             a10 = w1.fma(x0, a10); a11 = w1.fma(x1, a11); a12 = w1.fma(x2, a12);
-            FloatVector w2 = FloatVector.broadcast(F, w[base + 2 * cols + c]);
+            FloatVector w2 = FloatVector.broadcast(F, w[wc + 2]);
             a20 = w2.fma(x0, a20); a21 = w2.fma(x1, a21); a22 = w2.fma(x2, a22);
-            FloatVector w3 = FloatVector.broadcast(F, w[base + 3 * cols + c]);
+            FloatVector w3 = FloatVector.broadcast(F, w[wc + 3]);
             a30 = w3.fma(x0, a30); a31 = w3.fma(x1, a31); a32 = w3.fma(x2, a32);
-            FloatVector w4 = FloatVector.broadcast(F, w[base + 4 * cols + c]);
+            FloatVector w4 = FloatVector.broadcast(F, w[wc + 4]);
             a40 = w4.fma(x0, a40); a41 = w4.fma(x1, a41); a42 = w4.fma(x2, a42);
-            FloatVector w5 = FloatVector.broadcast(F, w[base + 5 * cols + c]);
+            FloatVector w5 = FloatVector.broadcast(F, w[wc + 5]);
             a50 = w5.fma(x0, a50); a51 = w5.fma(x1, a51); a52 = w5.fma(x2, a52);
-            FloatVector w6 = FloatVector.broadcast(F, w[base + 6 * cols + c]);
+            FloatVector w6 = FloatVector.broadcast(F, w[wc + 6]);
             a60 = w6.fma(x0, a60); a61 = w6.fma(x1, a61); a62 = w6.fma(x2, a62);
-            FloatVector w7 = FloatVector.broadcast(F, w[base + 7 * cols + c]);
+            FloatVector w7 = FloatVector.broadcast(F, w[wc + 7]);
             a70 = w7.fma(x0, a70); a71 = w7.fma(x1, a71); a72 = w7.fma(x2, a72);
         }
         int s = 3 * l;
@@ -217,23 +247,24 @@ public final class MatMul {
         int l = LANES;
         for (int c = 0; c < cols; c++) {
             int at = c * stride + first;
+            int wc = base + c * PANEL;
             FloatVector x0 = FloatVector.fromArray(F, x, at);
             FloatVector x1 = FloatVector.fromArray(F, x, at + l);
-            FloatVector w0 = FloatVector.broadcast(F, w[base + c]);
+            FloatVector w0 = FloatVector.broadcast(F, w[wc]);
             a00 = w0.fma(x0, a00); a01 = w0.fma(x1, a01);
-            FloatVector w1 = FloatVector.broadcast(F, w[base + cols + c]);
+            FloatVector w1 = FloatVector.broadcast(F, w[wc + 1]);
             a10 = w1.fma(x0, a10); a11 = w1.fma(x1, a11);
-            FloatVector w2 = FloatVector.broadcast(F, w[base + 2 * cols + c]);
+            FloatVector w2 = FloatVector.broadcast(F, w[wc + 2]);
             a20 = w2.fma(x0, a20); a21 = w2.fma(x1, a21);
-            FloatVector w3 = FloatVector.broadcast(F, w[base + 3 * cols + c]);
+            FloatVector w3 = FloatVector.broadcast(F, w[wc + 3]);
             a30 = w3.fma(x0, a30); a31 = w3.fma(x1, a31);
-            FloatVector w4 = FloatVector.broadcast(F, w[base + 4 * cols + c]);
+            FloatVector w4 = FloatVector.broadcast(F, w[wc + 4]);
             a40 = w4.fma(x0, a40); a41 = w4.fma(x1, a41);
-            FloatVector w5 = FloatVector.broadcast(F, w[base + 5 * cols + c]);
+            FloatVector w5 = FloatVector.broadcast(F, w[wc + 5]);
             a50 = w5.fma(x0, a50); a51 = w5.fma(x1, a51);
-            FloatVector w6 = FloatVector.broadcast(F, w[base + 6 * cols + c]);
+            FloatVector w6 = FloatVector.broadcast(F, w[wc + 6]);
             a60 = w6.fma(x0, a60); a61 = w6.fma(x1, a61);
-            FloatVector w7 = FloatVector.broadcast(F, w[base + 7 * cols + c]);
+            FloatVector w7 = FloatVector.broadcast(F, w[wc + 7]);
             a70 = w7.fma(x0, a70); a71 = w7.fma(x1, a71);
         }
         int s = 2 * l;
@@ -251,15 +282,16 @@ public final class MatMul {
     private static void panelTimes1(float[] w, int base, int cols, float[] x, int stride, int first, float[] tile) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         for (int c = 0; c < cols; c++) {
+            int wc = base + c * PANEL;
             FloatVector x0 = FloatVector.fromArray(F, x, c * stride + first);
-            a0 = FloatVector.broadcast(F, w[base + c]).fma(x0, a0);
-            a1 = FloatVector.broadcast(F, w[base + cols + c]).fma(x0, a1);
-            a2 = FloatVector.broadcast(F, w[base + 2 * cols + c]).fma(x0, a2);
-            a3 = FloatVector.broadcast(F, w[base + 3 * cols + c]).fma(x0, a3);
-            a4 = FloatVector.broadcast(F, w[base + 4 * cols + c]).fma(x0, a4);
-            a5 = FloatVector.broadcast(F, w[base + 5 * cols + c]).fma(x0, a5);
-            a6 = FloatVector.broadcast(F, w[base + 6 * cols + c]).fma(x0, a6);
-            a7 = FloatVector.broadcast(F, w[base + 7 * cols + c]).fma(x0, a7);
+            a0 = FloatVector.broadcast(F, w[wc]).fma(x0, a0);
+            a1 = FloatVector.broadcast(F, w[wc + 1]).fma(x0, a1);
+            a2 = FloatVector.broadcast(F, w[wc + 2]).fma(x0, a2);
+            a3 = FloatVector.broadcast(F, w[wc + 3]).fma(x0, a3);
+            a4 = FloatVector.broadcast(F, w[wc + 4]).fma(x0, a4);
+            a5 = FloatVector.broadcast(F, w[wc + 5]).fma(x0, a5);
+            a6 = FloatVector.broadcast(F, w[wc + 6]).fma(x0, a6);
+            a7 = FloatVector.broadcast(F, w[wc + 7]).fma(x0, a7);
         }
         int l = LANES;
         a0.intoArray(tile, 0); a1.intoArray(tile, l); a2.intoArray(tile, 2 * l); a3.intoArray(tile, 3 * l);
@@ -271,8 +303,8 @@ public final class MatMul {
         FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00;
         FloatVector a30 = a00, a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00;
         int l = LANES;
-        int at = first;
-        for (int c = 0; c < cols; c++, at += stride) {
+        for (int c = 0; c < cols; c++) {
+            int at = c * stride + first;
             FloatVector x0 = FloatVector.fromArray(F, x, at);
             FloatVector x1 = FloatVector.fromArray(F, x, at + l);
             FloatVector w0 = FloatVector.broadcast(F, w[base + c]);
@@ -300,8 +332,8 @@ public final class MatMul {
     /** 6 decoded rows times {@link #LANES} tokens from {@code first}: a block's odd last vector on 16-register CPUs. */
     private static void sixTimes1(float[] w, int base, int cols, float[] x, int stride, int first, float[] tile) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
-        int at = first;
-        for (int c = 0; c < cols; c++, at += stride) {
+        for (int c = 0; c < cols; c++) {
+            int at = c * stride + first;
             FloatVector x0 = FloatVector.fromArray(F, x, at);
             a0 = FloatVector.broadcast(F, w[base + c]).fma(x0, a0);
             a1 = FloatVector.broadcast(F, w[base + cols + c]).fma(x0, a1);
@@ -315,13 +347,75 @@ public final class MatMul {
         a3.intoArray(tile, 3 * l); a4.intoArray(tile, 4 * l); a5.intoArray(tile, 5 * l);
     }
 
-    private static float[] decodedBuffer(int size) {
-        float[] buffer = DECODED.get();
+    private static float[] buffer(ThreadLocal<float[]> buffers, int size) {
+        float[] buffer = buffers.get();
         if (buffer.length < size) {
             buffer = new float[size];
-            DECODED.set(buffer);
+            buffers.set(buffer);
         }
         return buffer;
+    }
+
+    /**
+     * A panel of {@link #PANEL} decoded rows ({@code cols} values each, row after row) into the
+     * tiles' layout: column after column, each column's {@link #PANEL} values together. In 8 x 16
+     * blocks through vector shuffles (about a fifth of a nanosecond a value, a twentieth of what the
+     * tiles then spend on it); any last columns one by one.
+     */
+    static void interleave(float[] rows, int cols, float[] out, int outOffset) {
+        int c = 0;
+        if (PANEL == 8 && LANES == 16) {
+            for (; c + LANES <= cols; c += LANES) {
+                transposeEightBySixteen(rows, c, cols, out, outOffset + c * PANEL);
+            }
+        }
+        for (; c < cols; c++) {
+            for (int r = 0; r < PANEL; r++) {
+                out[outOffset + c * PANEL + r] = rows[r * cols + c];
+            }
+        }
+    }
+
+    /** Index vectors of two-vector selections: lane i takes lane {@code from(i)} of the pair (16 and up: the second vector). */
+    private static FloatVector selection(java.util.function.IntUnaryOperator from) {
+        float[] lanes = new float[LANES];
+        for (int i = 0; i < LANES; i++) {
+            lanes[i] = from.applyAsInt(i);
+        }
+        return FloatVector.fromArray(F, lanes, 0);
+    }
+
+    // The three rounds of an 8 x 16 transpose: rows in pairs (lanes alternate), in fours (pairs
+    // alternate), in eights (fours alternate); LOW takes the first half of each input, HIGH the second.
+    private static final FloatVector PAIRS_LOW = selection(i -> (i % 2) * 16 + i / 2);
+    private static final FloatVector PAIRS_HIGH = selection(i -> (i % 2) * 16 + 8 + i / 2);
+    private static final FloatVector FOURS_LOW = selection(i -> (i / 2 % 2) * 16 + i / 4 * 2 + i % 2);
+    private static final FloatVector FOURS_HIGH = selection(i -> (i / 2 % 2) * 16 + 8 + i / 4 * 2 + i % 2);
+    private static final FloatVector EIGHTS_LOW = selection(i -> (i / 4 % 2) * 16 + i / 8 * 4 + i % 4);
+    private static final FloatVector EIGHTS_HIGH = selection(i -> (i / 4 % 2) * 16 + 8 + i / 8 * 4 + i % 4);
+
+    /** Columns {@code c .. c + 15} of 8 rows (row r at {@code rows[r * cols ..]}) as 16 columns of 8 values from {@code out[o]}. */
+    private static void transposeEightBySixteen(float[] rows, int c, int cols, float[] out, int o) {
+        FloatVector r0 = FloatVector.fromArray(F, rows, c), r1 = FloatVector.fromArray(F, rows, c + cols);
+        FloatVector r2 = FloatVector.fromArray(F, rows, c + 2 * cols), r3 = FloatVector.fromArray(F, rows, c + 3 * cols);
+        FloatVector r4 = FloatVector.fromArray(F, rows, c + 4 * cols), r5 = FloatVector.fromArray(F, rows, c + 5 * cols);
+        FloatVector r6 = FloatVector.fromArray(F, rows, c + 6 * cols), r7 = FloatVector.fromArray(F, rows, c + 7 * cols);
+        FloatVector p0 = PAIRS_LOW.selectFrom(r0, r1), p1 = PAIRS_HIGH.selectFrom(r0, r1); // rows 0-1: columns 0-7, 8-15
+        FloatVector p2 = PAIRS_LOW.selectFrom(r2, r3), p3 = PAIRS_HIGH.selectFrom(r2, r3);
+        FloatVector p4 = PAIRS_LOW.selectFrom(r4, r5), p5 = PAIRS_HIGH.selectFrom(r4, r5);
+        FloatVector p6 = PAIRS_LOW.selectFrom(r6, r7), p7 = PAIRS_HIGH.selectFrom(r6, r7);
+        FloatVector f0 = FOURS_LOW.selectFrom(p0, p2), f1 = FOURS_HIGH.selectFrom(p0, p2); // rows 0-3: columns 0-3, 4-7
+        FloatVector f2 = FOURS_LOW.selectFrom(p1, p3), f3 = FOURS_HIGH.selectFrom(p1, p3); // rows 0-3: columns 8-11, 12-15
+        FloatVector f4 = FOURS_LOW.selectFrom(p4, p6), f5 = FOURS_HIGH.selectFrom(p4, p6); // rows 4-7
+        FloatVector f6 = FOURS_LOW.selectFrom(p5, p7), f7 = FOURS_HIGH.selectFrom(p5, p7);
+        EIGHTS_LOW.selectFrom(f0, f4).intoArray(out, o);
+        EIGHTS_HIGH.selectFrom(f0, f4).intoArray(out, o + 16);
+        EIGHTS_LOW.selectFrom(f1, f5).intoArray(out, o + 32);
+        EIGHTS_HIGH.selectFrom(f1, f5).intoArray(out, o + 48);
+        EIGHTS_LOW.selectFrom(f2, f6).intoArray(out, o + 64);
+        EIGHTS_HIGH.selectFrom(f2, f6).intoArray(out, o + 80);
+        EIGHTS_LOW.selectFrom(f3, f7).intoArray(out, o + 96);
+        EIGHTS_HIGH.selectFrom(f3, f7).intoArray(out, o + 112);
     }
 
     /** The last rows (fewer than a panel): {@code n} decoded rows times every token, one dot at a time. */

@@ -1,5 +1,6 @@
 package dev.dossier.runtime.compute;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dossier.runtime.gguf.GgmlType;
@@ -10,6 +11,7 @@ import dev.dossier.runtime.tensor.Tensors;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -21,7 +23,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class MatMulTest {
     @ParameterizedTest
-    @CsvSource({"F32, 96, false", "F16, 96, false", "Q8_0, 96, false", "Q4_0, 96, false", "Q4_0, 4160, false", "F32, 4160, false",
+    @CsvSource({"F32, 96, false", "F16, 96, false", "Q8_0, 96, false", "Q4_0, 96, false", "Q4_0, 4160, false", "F32, 4160, false", "F32, 40, false",
             "Q4_0, 1536, true", "Q8_0, 1024, true"})
     void productMatchesPlainSumsForEveryBlockShape(GgmlType type, int cols, boolean repacked) {
         Random random = new Random(type.ordinal());
@@ -55,6 +57,21 @@ class MatMulTest {
                     float actual = out[t * rows + r];
                     assertTrue(Math.abs(actual - expected) <= 1e-5 * magnitude,
                             type + (repacked ? " repacked" : "") + " cols=" + cols + " tokens=" + tokens + " out[" + t + "][" + r + "] = " + actual + ", expected " + expected);
+                }
+            }
+        }
+    }
+
+    @Test
+    void interleavePutsEachColumnsPanelRowsTogether() {
+        for (int cols : new int[] {16, 40, 2048}) {
+            float[] rows = new float[MatMul.PANEL * cols];
+            for (int i = 0; i < rows.length; i++) rows[i] = i;
+            float[] out = new float[rows.length + 3];
+            MatMul.interleave(rows, cols, out, 3);
+            for (int c = 0; c < cols; c++) {
+                for (int r = 0; r < MatMul.PANEL; r++) {
+                    assertEquals(rows[r * cols + c], out[3 + c * MatMul.PANEL + r], "cols=" + cols + " row " + r + " column " + c);
                 }
             }
         }
