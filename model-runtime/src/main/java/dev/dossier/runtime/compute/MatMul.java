@@ -1,6 +1,7 @@
 package dev.dossier.runtime.compute;
 
 import dev.dossier.runtime.tensor.FloatTensor;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -46,53 +47,115 @@ public final class MatMul {
     private MatMul() {
     }
 
+    /** One of the products of a shared input: {@code rows} rows of {@code weights}, the results to {@code out}. */
+    public record Product(FloatTensor weights, int rows, float[] out) {
+    }
+
+    /** {@link #apply(float[], int, int, Product...)} for one weight matrix. */
+    public static void apply(FloatTensor weights, int rows, int cols, float[] in, float[] out, int tokens) {
+        apply(in, cols, tokens, new Product(weights, rows, out));
+    }
+
     /**
-     * {@code out[t][r] = sum_c weights[r][c] * in[t][c]} for a block of {@code tokens} vectors laid
-     * out one after another. One token (decoding) is memory-bound: each row is streamed once
-     * through the tensor's own dot product. Several tokens (prefill) are compute-bound: the block
-     * is transposed once into token tiles ({@link #tileWidth} tokens each, column after column, so
-     * one vector load holds one column of {@link #LANES} tokens), rows are decoded to floats
-     * {@link #PANEL} at a time, and a register tile of {@link #PANEL} rows x one token tile is
-     * accumulated by broadcasting each decoded weight against the tile's token vectors (an outer
-     * product per column). Every value loaded then feeds several FMAs, so the kernel runs near the
-     * FMA limit instead of the load limit.
+     * {@code out[t][r] = sum_c weights[r][c] * in[t][c]} for each product, for a block of {@code
+     * tokens} vectors laid out one after another. Products of the same input (a layer's query, key
+     * and value; its gate and up projections) run as one job: the pool meets once, not once per
+     * matrix, and prefill transposes the input once.
+     *
+     * <p>One token (decoding) is memory-bound: each row is streamed once through the tensor's own
+     * dot product. Several tokens (prefill) are compute-bound: the block is transposed once into
+     * token tiles ({@link #tileWidth} tokens each, column after column, so one vector load holds
+     * one column of {@link #LANES} tokens), rows are decoded to floats {@link #PANEL} at a time,
+     * and a register tile of {@link #PANEL} rows x one token tile is accumulated by broadcasting
+     * each decoded weight against the tile's token vectors (an outer product per column). Every
+     * value loaded then feeds several FMAs, so the kernel runs near the FMA limit instead of the
+     * load limit.
      *
      * <p>Decoded panels come in groups of up to {@link #GROUP_BYTES}, and each group meets every
      * token tile before the next is decoded: a panel's decoding (and its wait for the weights from
      * memory) is shared by the whole block, while what the tiles stream stays one token tile's
      * columns plus the group, inside the core's L2 cache, whatever the block's size.
      */
-    public static void apply(FloatTensor weights, int rows, int cols, float[] in, float[] out, int tokens) {
+    public static void apply(float[] in, int cols, int tokens, Product... products) {
         if (tokens == 1) {
-            FloatTensor.RowOperand x = weights.rowOperand(in, cols);
-            Parallel.forRange(rows, cols, (from, to) -> weights.dotRows(x, cols, out, from, to));
+            FloatTensor.RowOperand[] operands = new FloatTensor.RowOperand[products.length];
+            for (int i = 0; i < products.length; i++) {
+                FloatTensor weights = products[i].weights();
+                boolean sameLayout = i > 0 && weights.getClass() == products[i - 1].weights().getClass();
+                operands[i] = sameLayout ? operands[i - 1] : weights.rowOperand(in, cols);
+            }
+            forEachPart(products, 1, cols, (product, i, from, to) ->
+                    product.weights().dotRows(operands[i], cols, product.out(), from, to));
             return;
         }
+        int[] positions = products[0].weights().columnPositions();
+        for (Product product : products) {
+            if (!Arrays.equals(product.weights().columnPositions(), positions)) { // their columns need two transposes
+                for (Product each : products) {
+                    apply(in, cols, tokens, each);
+                }
+                return;
+            }
+        }
         int stride = (tokens + LANES - 1) / LANES * LANES;
-        float[] columns = transpose(in, tokens, cols, stride, weights.columnPositions());
-        int panels = rows / PANEL;
-        int rest = rows - panels * PANEL;
-        int group = Math.max(1, GROUP_BYTES / (PANEL * cols * Float.BYTES));
-        Parallel.forRange(panels + (rest > 0 ? 1 : 0), (long) PANEL * cols * tokens, (from, to) -> {
-            float[] tile = TILE.get();
-            int wholePanels = Math.min(to, panels);
-            for (int first = from; first < wholePanels; first += group) {
-                int count = Math.min(group, wholePanels - first);
-                float[] decoded = decodeGroup(weights, first, count, cols);
-                for (int t = 0, width; t < stride; t += width) {
-                    width = tileWidth(stride - t);
-                    for (int p = 0; p < count; p++) {
-                        multiplyTile(decoded, p * PANEL * cols, cols, columns, t, width, tile);
-                        scatter(tile, width, t, tokens, out, rows, (first + p) * PANEL);
-                    }
+        float[] columns = transpose(in, tokens, cols, stride, positions);
+        forEachPart(products, PANEL, (long) PANEL * cols * tokens, (product, i, from, to) ->
+                multiplyPanels(product, from, to, cols, in, columns, tokens, stride));
+    }
+
+    /** A body over rows {@code [from, to)} of product {@code index}. */
+    @FunctionalInterface
+    private interface PartBody {
+        void run(Product product, int index, int from, int to);
+    }
+
+    /**
+     * Runs {@code body} over all products' rows in one parallel job, in units of {@code unitRows}
+     * rows (a product's last unit may be shorter), each piece of the job cut where products meet.
+     */
+    private static void forEachPart(Product[] products, int unitRows, long costPerUnit, PartBody body) {
+        int[] firstUnit = new int[products.length + 1];
+        for (int i = 0; i < products.length; i++) {
+            firstUnit[i + 1] = firstUnit[i] + (products[i].rows() + unitRows - 1) / unitRows;
+        }
+        Parallel.forRange(firstUnit[products.length], costPerUnit, (from, to) -> {
+            for (int i = 0; i < products.length; i++) {
+                int first = Math.max(from, firstUnit[i]);
+                int last = Math.min(to, firstUnit[i + 1]);
+                if (first < last) {
+                    int rows = products[i].rows();
+                    body.run(products[i], i, (first - firstUnit[i]) * unitRows, Math.min(rows, (last - firstUnit[i]) * unitRows));
                 }
             }
-            if (to > panels) {
-                float[] decoded = buffer(ROWS, rest * cols);
-                weights.dequantize((long) panels * PANEL * cols, decoded, 0, rest * cols);
-                multiplyRows(decoded, rest, cols, in, tokens, out, rows, panels * PANEL);
-            }
         });
+    }
+
+    /** Rows {@code [from, to)} (whole panels, but for a product's last rows) of a product times the token tiles. */
+    private static void multiplyPanels(Product product, int from, int to, int cols, float[] in, float[] columns, int tokens, int stride) {
+        FloatTensor weights = product.weights();
+        int rows = product.rows();
+        float[] out = product.out();
+        float[] tile = TILE.get();
+        int wholePanels = Math.min(to, rows) / PANEL;
+        int group = Math.max(1, GROUP_BYTES / (PANEL * cols * Float.BYTES));
+        for (int first = from / PANEL; first < wholePanels; first += group) {
+            int count = Math.min(group, wholePanels - first);
+            float[] decoded = decodeGroup(weights, first, count, cols);
+            for (int t = 0, width; t < stride; t += width) {
+                width = tileWidth(stride - t);
+                for (int p = 0; p < count; p++) {
+                    multiplyTile(decoded, p * PANEL * cols, cols, columns, t, width, tile);
+                    scatter(tile, width, t, tokens, out, rows, (first + p) * PANEL);
+                }
+            }
+        }
+        int rest = to - Math.max(from, wholePanels * PANEL);
+        if (rest > 0) {
+            int row = to - rest;
+            float[] decoded = buffer(ROWS, rest * cols);
+            weights.dequantize((long) row * cols, decoded, 0, rest * cols);
+            multiplyRows(decoded, rest, cols, in, tokens, out, rows, row);
+        }
     }
 
     /**

@@ -58,6 +58,9 @@ public final class JavaSession extends Session {
     private final float[] gate;
     private final float[] up;
     private final float[] logits;
+    /** Per layer, the products of the normed input: query, key and value; gate and up. */
+    private final MatMul.Product[][] attentionInputs;
+    private final MatMul.Product[][] feedForwardInputs;
 
     public JavaSession(Llama model, AttentionConfig attentionConfig, int capacity) {
         this(model, attentionConfig, capacity, DEFAULT_BLOCK);
@@ -91,13 +94,21 @@ public final class JavaSession extends Session {
         this.gate = new float[blockSize * config.hiddenDim()];
         this.up = new float[blockSize * config.hiddenDim()];
         this.logits = new float[Math.min(blockSize, LOGIT_TOKENS) * config.vocabularySize()];
+        LlamaWeights.Layer[] layers = model.weights().layers();
+        this.attentionInputs = new MatMul.Product[layers.length][];
+        this.feedForwardInputs = new MatMul.Product[layers.length][];
+        for (int l = 0; l < layers.length; l++) {
+            attentionInputs[l] = new MatMul.Product[] {new MatMul.Product(layers[l].query(), dim, query),
+                    new MatMul.Product(layers[l].key(), config.kvDim(), key), new MatMul.Product(layers[l].value(), config.kvDim(), value)};
+            feedForwardInputs[l] = new MatMul.Product[] {new MatMul.Product(layers[l].gate(), config.hiddenDim(), gate),
+                    new MatMul.Product(layers[l].up(), config.hiddenDim(), up)};
+        }
     }
 
     @Override
     protected void forwardBlock(int[] tokens, int offset, int n, int logitsFrom, LogitsSink sink) {
         LlamaWeights weights = model().weights();
         int dim = config.dim();
-        int kvDim = config.kvDim();
         int hidden = config.hiddenDim();
         int vocabulary = config.vocabularySize();
         for (int t = 0; t < n; t++) {
@@ -107,17 +118,14 @@ public final class JavaSession extends Session {
             throwIfCancelled();
             LlamaWeights.Layer layer = weights.layers()[l];
             normalize(n, layer.attentionNorm());
-            MatMul.apply(layer.query(), dim, dim, normed, query, n);
-            MatMul.apply(layer.key(), kvDim, dim, normed, key, n);
-            MatMul.apply(layer.value(), kvDim, dim, normed, value, n);
+            MatMul.apply(normed, dim, n, attentionInputs[l]);
             storeKeysAndValues(l, n);
             attend(l, n);
             MatMul.apply(layer.attentionOutput(), dim, dim, attended, projected, n);
             addProjected(n);
 
             normalize(n, layer.feedForwardNorm());
-            MatMul.apply(layer.gate(), hidden, dim, normed, gate, n);
-            MatMul.apply(layer.up(), hidden, dim, normed, up, n);
+            MatMul.apply(normed, dim, n, feedForwardInputs[l]);
             Parallel.forRange(n, hidden, (from, to) -> VectorOps.swiglu(gate, up, from * hidden, to * hidden));
             MatMul.apply(layer.down(), dim, hidden, gate, projected, n);
             addProjected(n);

@@ -1,5 +1,6 @@
 package dev.dossier.runtime.compute;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -74,6 +75,33 @@ class MatMulTest {
                     assertEquals(rows[r * cols + c], out[3 + c * MatMul.PANEL + r], "cols=" + cols + " row " + r + " column " + c);
                 }
             }
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1", "2", "50"})
+    void productsOfOneInputEqualTheirProductsApart(int tokens) {
+        Random random = new Random(tokens);
+        int cols = 1024;
+        int[] rows = {3 * 8 * 6 + 5, 24, 8 * 6 + 1};
+        GgmlType[] types = {GgmlType.Q4_0, GgmlType.Q4_0, GgmlType.F16}; // the F16 matrix's columns need a transpose of their own
+        MatMul.Product[] products = new MatMul.Product[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            float[] weights = new float[rows[i] * cols];
+            for (int j = 0; j < weights.length; j++) weights[j] = (float) random.nextGaussian();
+            FloatTensor tensor = Tensors.of(types[i], MemorySegment.ofArray(Quantizer.quantize(types[i], weights)), weights.length);
+            if (InterleavedTensor.fits(tensor, cols)) {
+                tensor = InterleavedTensor.repack(tensor, rows[i], cols, Arena.ofAuto().allocate(InterleavedTensor.byteSize(types[i], rows[i], cols), 64));
+            }
+            products[i] = new MatMul.Product(tensor, rows[i], new float[tokens * rows[i]]);
+        }
+        float[] in = new float[tokens * cols];
+        for (int i = 0; i < in.length; i++) in[i] = (float) random.nextGaussian();
+        MatMul.apply(in, cols, tokens, products);
+        for (MatMul.Product product : products) {
+            float[] apart = new float[product.out().length];
+            MatMul.apply(product.weights(), product.rows(), cols, in, apart, tokens);
+            assertArrayEquals(apart, product.out(), product.weights().type() + " rows=" + product.rows() + " tokens=" + tokens);
         }
     }
 }
