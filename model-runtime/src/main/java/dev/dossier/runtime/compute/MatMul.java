@@ -2,12 +2,16 @@ package dev.dossier.runtime.compute;
 
 import dev.dossier.runtime.tensor.FloatTensor;
 import java.util.Arrays;
+import java.util.function.IntUnaryOperator;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Weight-matrix products. A weight matrix is a {@link FloatTensor} of {@code rows x cols}, row-major. */
 public final class MatMul {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> INTS = F.withLanes(int.class);
+    private static final VectorSpecies<Float> EIGHT = FloatVector.SPECIES_256;
     /** Tokens per vector: one vector load holds one column of this many tokens. */
     static final int LANES = F.length();
     /**
@@ -26,6 +30,12 @@ public final class MatMul {
      * spilled an accumulator that way and ran at two thirds of its speed, so it reads rows.
      */
     static final boolean INTERLEAVED_PANELS = MANY_REGISTERS;
+    /**
+     * Whether transposes move 8 x 16 blocks through vector shuffles ({@link
+     * #transposeEightBySixteen}), which needs 16 lanes: about a tenth of a nanosecond a value, where
+     * copying value by value took 0.3-0.9.
+     */
+    private static final boolean SHUFFLES = LANES == 16;
 
     /**
      * Columns a transpose copies per pass over the tokens: one cache line of each token's values.
@@ -228,13 +238,24 @@ public final class MatMul {
         }
         float[] target = columns;
         Parallel.forRange(cols, stride, (from, to) -> {
+            float[] block = new float[8 * 16];
             for (int first = 0, width; first < stride; first += width) {
                 width = tileWidth(stride - first);
                 int end = Math.min(tokens, first + width);
                 int tile = first * cols - first; // token t of column position p at tile + p * width + t
                 for (int c0 = from; c0 < to; c0 += TRANSPOSE_COLUMNS) {
                     int c1 = Math.min(to, c0 + TRANSPOSE_COLUMNS);
-                    for (int t = first; t < end; t++) {
+                    int t = first;
+                    if (SHUFFLES && c1 - c0 == 16) {
+                        for (; t + 8 <= end; t += 8) { // 8 tokens' 16 columns at a time
+                            transposeEightBySixteen(in, t * cols + c0, cols, block, 0);
+                            for (int j = 0; j < 16; j++) {
+                                int place = positions == null ? c0 + j : positions[c0 + j];
+                                FloatVector.fromArray(EIGHT, block, j * 8).intoArray(target, tile + place * width + t);
+                            }
+                        }
+                    }
+                    for (; t < end; t++) {
                         int row = t * cols;
                         for (int c = c0; c < c1; c++) {
                             target[tile + (positions == null ? c : positions[c]) * width + t] = in[row + c];
@@ -421,14 +442,13 @@ public final class MatMul {
 
     /**
      * A panel of {@link #PANEL} decoded rows ({@code cols} values each, row after row) into the
-     * tiles' layout: column after column, each column's {@link #PANEL} values together. In 8 x 16
-     * blocks through vector shuffles (about a fifth of a nanosecond a value, a twentieth of what the
-     * tiles then spend on it); any last columns one by one.
+     * tiles' layout: column after column, each column's {@link #PANEL} values together: 8 x 16
+     * blocks at a time where there are {@link #SHUFFLES}, any last columns one by one.
      */
     static void interleave(float[] rows, int cols, float[] out, int outOffset) {
         int c = 0;
-        if (PANEL == 8 && LANES == 16) {
-            for (; c + LANES <= cols; c += LANES) {
+        if (SHUFFLES && PANEL == 8) {
+            for (; c + 16 <= cols; c += 16) {
                 transposeEightBySixteen(rows, c, cols, out, outOffset + c * PANEL);
             }
         }
@@ -440,45 +460,50 @@ public final class MatMul {
     }
 
     /** Index vectors of two-vector selections: lane i takes lane {@code from(i)} of the pair (16 and up: the second vector). */
-    private static FloatVector selection(java.util.function.IntUnaryOperator from) {
-        float[] lanes = new float[LANES];
+    private static IntVector selection(IntUnaryOperator from) {
+        int[] lanes = new int[LANES];
         for (int i = 0; i < LANES; i++) {
             lanes[i] = from.applyAsInt(i);
         }
-        return FloatVector.fromArray(F, lanes, 0);
+        return IntVector.fromArray(INTS, lanes, 0);
     }
 
     // The three rounds of an 8 x 16 transpose: rows in pairs (lanes alternate), in fours (pairs
     // alternate), in eights (fours alternate); LOW takes the first half of each input, HIGH the second.
-    private static final FloatVector PAIRS_LOW = selection(i -> (i % 2) * 16 + i / 2);
-    private static final FloatVector PAIRS_HIGH = selection(i -> (i % 2) * 16 + 8 + i / 2);
-    private static final FloatVector FOURS_LOW = selection(i -> (i / 2 % 2) * 16 + i / 4 * 2 + i % 2);
-    private static final FloatVector FOURS_HIGH = selection(i -> (i / 2 % 2) * 16 + 8 + i / 4 * 2 + i % 2);
-    private static final FloatVector EIGHTS_LOW = selection(i -> (i / 4 % 2) * 16 + i / 8 * 4 + i % 4);
-    private static final FloatVector EIGHTS_HIGH = selection(i -> (i / 4 % 2) * 16 + 8 + i / 8 * 4 + i % 4);
+    private static final IntVector PAIRS_LOW = selection(i -> (i % 2) * 16 + i / 2);
+    private static final IntVector PAIRS_HIGH = selection(i -> (i % 2) * 16 + 8 + i / 2);
+    private static final IntVector FOURS_LOW = selection(i -> (i / 2 % 2) * 16 + i / 4 * 2 + i % 2);
+    private static final IntVector FOURS_HIGH = selection(i -> (i / 2 % 2) * 16 + 8 + i / 4 * 2 + i % 2);
+    private static final IntVector EIGHTS_LOW = selection(i -> (i / 4 % 2) * 16 + i / 8 * 4 + i % 4);
+    private static final IntVector EIGHTS_HIGH = selection(i -> (i / 4 % 2) * 16 + 8 + i / 8 * 4 + i % 4);
+
+    /** A float vector's bits as ints: the shuffles' index vectors are ints, and float ones were converted on every use. */
+    private static IntVector load(float[] values, int offset) {
+        return FloatVector.fromArray(F, values, offset).reinterpretAsInts();
+    }
 
     /** Columns {@code c .. c + 15} of 8 rows (row r at {@code rows[r * cols ..]}) as 16 columns of 8 values from {@code out[o]}. */
     private static void transposeEightBySixteen(float[] rows, int c, int cols, float[] out, int o) {
-        FloatVector r0 = FloatVector.fromArray(F, rows, c), r1 = FloatVector.fromArray(F, rows, c + cols);
-        FloatVector r2 = FloatVector.fromArray(F, rows, c + 2 * cols), r3 = FloatVector.fromArray(F, rows, c + 3 * cols);
-        FloatVector r4 = FloatVector.fromArray(F, rows, c + 4 * cols), r5 = FloatVector.fromArray(F, rows, c + 5 * cols);
-        FloatVector r6 = FloatVector.fromArray(F, rows, c + 6 * cols), r7 = FloatVector.fromArray(F, rows, c + 7 * cols);
-        FloatVector p0 = PAIRS_LOW.selectFrom(r0, r1), p1 = PAIRS_HIGH.selectFrom(r0, r1); // rows 0-1: columns 0-7, 8-15
-        FloatVector p2 = PAIRS_LOW.selectFrom(r2, r3), p3 = PAIRS_HIGH.selectFrom(r2, r3);
-        FloatVector p4 = PAIRS_LOW.selectFrom(r4, r5), p5 = PAIRS_HIGH.selectFrom(r4, r5);
-        FloatVector p6 = PAIRS_LOW.selectFrom(r6, r7), p7 = PAIRS_HIGH.selectFrom(r6, r7);
-        FloatVector f0 = FOURS_LOW.selectFrom(p0, p2), f1 = FOURS_HIGH.selectFrom(p0, p2); // rows 0-3: columns 0-3, 4-7
-        FloatVector f2 = FOURS_LOW.selectFrom(p1, p3), f3 = FOURS_HIGH.selectFrom(p1, p3); // rows 0-3: columns 8-11, 12-15
-        FloatVector f4 = FOURS_LOW.selectFrom(p4, p6), f5 = FOURS_HIGH.selectFrom(p4, p6); // rows 4-7
-        FloatVector f6 = FOURS_LOW.selectFrom(p5, p7), f7 = FOURS_HIGH.selectFrom(p5, p7);
-        EIGHTS_LOW.selectFrom(f0, f4).intoArray(out, o);
-        EIGHTS_HIGH.selectFrom(f0, f4).intoArray(out, o + 16);
-        EIGHTS_LOW.selectFrom(f1, f5).intoArray(out, o + 32);
-        EIGHTS_HIGH.selectFrom(f1, f5).intoArray(out, o + 48);
-        EIGHTS_LOW.selectFrom(f2, f6).intoArray(out, o + 64);
-        EIGHTS_HIGH.selectFrom(f2, f6).intoArray(out, o + 80);
-        EIGHTS_LOW.selectFrom(f3, f7).intoArray(out, o + 96);
-        EIGHTS_HIGH.selectFrom(f3, f7).intoArray(out, o + 112);
+        IntVector r0 = load(rows, c), r1 = load(rows, c + cols);
+        IntVector r2 = load(rows, c + 2 * cols), r3 = load(rows, c + 3 * cols);
+        IntVector r4 = load(rows, c + 4 * cols), r5 = load(rows, c + 5 * cols);
+        IntVector r6 = load(rows, c + 6 * cols), r7 = load(rows, c + 7 * cols);
+        IntVector p0 = PAIRS_LOW.selectFrom(r0, r1), p1 = PAIRS_HIGH.selectFrom(r0, r1); // rows 0-1: columns 0-7, 8-15
+        IntVector p2 = PAIRS_LOW.selectFrom(r2, r3), p3 = PAIRS_HIGH.selectFrom(r2, r3);
+        IntVector p4 = PAIRS_LOW.selectFrom(r4, r5), p5 = PAIRS_HIGH.selectFrom(r4, r5);
+        IntVector p6 = PAIRS_LOW.selectFrom(r6, r7), p7 = PAIRS_HIGH.selectFrom(r6, r7);
+        IntVector f0 = FOURS_LOW.selectFrom(p0, p2), f1 = FOURS_HIGH.selectFrom(p0, p2); // rows 0-3: columns 0-3, 4-7
+        IntVector f2 = FOURS_LOW.selectFrom(p1, p3), f3 = FOURS_HIGH.selectFrom(p1, p3); // rows 0-3: columns 8-11, 12-15
+        IntVector f4 = FOURS_LOW.selectFrom(p4, p6), f5 = FOURS_HIGH.selectFrom(p4, p6); // rows 4-7
+        IntVector f6 = FOURS_LOW.selectFrom(p5, p7), f7 = FOURS_HIGH.selectFrom(p5, p7);
+        EIGHTS_LOW.selectFrom(f0, f4).reinterpretAsFloats().intoArray(out, o);
+        EIGHTS_HIGH.selectFrom(f0, f4).reinterpretAsFloats().intoArray(out, o + 16);
+        EIGHTS_LOW.selectFrom(f1, f5).reinterpretAsFloats().intoArray(out, o + 32);
+        EIGHTS_HIGH.selectFrom(f1, f5).reinterpretAsFloats().intoArray(out, o + 48);
+        EIGHTS_LOW.selectFrom(f2, f6).reinterpretAsFloats().intoArray(out, o + 64);
+        EIGHTS_HIGH.selectFrom(f2, f6).reinterpretAsFloats().intoArray(out, o + 80);
+        EIGHTS_LOW.selectFrom(f3, f7).reinterpretAsFloats().intoArray(out, o + 96);
+        EIGHTS_HIGH.selectFrom(f3, f7).reinterpretAsFloats().intoArray(out, o + 112);
     }
 
     /** The last rows (fewer than a panel): {@code n} decoded rows times every token, one dot at a time. */
