@@ -263,7 +263,7 @@ public final class MatMul {
                     }
                     for (int c = c0; c < c1; c++) {
                         int o = tile + (positions == null ? c : positions[c]) * width;
-                        java.util.Arrays.fill(target, o + end, o + first + width, 0f);
+                        Arrays.fill(target, o + end, o + first + width, 0f);
                     }
                 }
             }
@@ -283,7 +283,10 @@ public final class MatMul {
         }
     }
 
-    /** 8 decoded rows times 3 x {@link #LANES} tokens from {@code first}: 24 accumulators, for 32-register CPUs. */
+    /**
+     * 8 decoded rows, {@link #interleave}d (row r's column c at {@code w[base + c * 8 + r]}), times 3
+     * x {@link #LANES} tokens from {@code first}: 24 accumulators, for 32-register CPUs.
+     */
     private static void panelTimes3(float[] w, int base, int cols, float[] x, int stride, int first, float[] tile) {
         FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00;
         FloatVector a20 = a00, a21 = a00, a22 = a00, a30 = a00, a31 = a00, a32 = a00;
@@ -324,7 +327,7 @@ public final class MatMul {
         a70.intoArray(tile, 7 * s); a71.intoArray(tile, 7 * s + l); a72.intoArray(tile, 7 * s + 2 * l);
     }
 
-    /** 8 decoded rows times 2 x {@link #LANES} tokens from {@code first}: 16 accumulators (a block's last 2 vectors). */
+    /** 8 interleaved rows times 2 x {@link #LANES} tokens from {@code first}: 16 accumulators (a block's last 2 vectors). */
     private static void panelTimes2(float[] w, int base, int cols, float[] x, int stride, int first, float[] tile) {
         FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
         FloatVector a40 = a00, a41 = a00, a50 = a00, a51 = a00, a60 = a00, a61 = a00, a70 = a00, a71 = a00;
@@ -362,7 +365,7 @@ public final class MatMul {
         a70.intoArray(tile, 7 * s); a71.intoArray(tile, 7 * s + l);
     }
 
-    /** 8 decoded rows times {@link #LANES} tokens from {@code first}: 8 accumulators. */
+    /** 8 interleaved rows times {@link #LANES} tokens from {@code first}: 8 accumulators. */
     private static void panelTimes1(float[] w, int base, int cols, float[] x, int stride, int first, float[] tile) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         for (int c = 0; c < cols; c++) {
@@ -387,8 +390,8 @@ public final class MatMul {
         FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00;
         FloatVector a30 = a00, a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00;
         int l = LANES;
-        for (int c = 0; c < cols; c++) {
-            int at = c * stride + first;
+        int at = first;
+        for (int c = 0; c < cols; c++, at += stride) {
             FloatVector x0 = FloatVector.fromArray(F, x, at);
             FloatVector x1 = FloatVector.fromArray(F, x, at + l);
             FloatVector w0 = FloatVector.broadcast(F, w[base + c]);
@@ -416,8 +419,8 @@ public final class MatMul {
     /** 6 decoded rows times {@link #LANES} tokens from {@code first}: a block's odd last vector on 16-register CPUs. */
     private static void sixTimes1(float[] w, int base, int cols, float[] x, int stride, int first, float[] tile) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
-        for (int c = 0; c < cols; c++) {
-            int at = c * stride + first;
+        int at = first;
+        for (int c = 0; c < cols; c++, at += stride) {
             FloatVector x0 = FloatVector.fromArray(F, x, at);
             a0 = FloatVector.broadcast(F, w[base + c]).fma(x0, a0);
             a1 = FloatVector.broadcast(F, w[base + cols + c]).fma(x0, a1);

@@ -79,12 +79,12 @@ class MatMulTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"1", "2", "50"})
-    void productsOfOneInputEqualTheirProductsApart(int tokens) {
+    @CsvSource({"1, Q4_0", "2, Q4_0", "50, Q4_0", "1, F16", "50, F16"}) // an F16 matrix's columns need a transpose of their own
+    void productsOfOneInputEqualTheirProductsApart(int tokens, GgmlType lastType) {
         Random random = new Random(tokens);
         int cols = 1024;
         int[] rows = {3 * 8 * 6 + 5, 24, 8 * 6 + 1};
-        GgmlType[] types = {GgmlType.Q4_0, GgmlType.Q4_0, GgmlType.F16}; // the F16 matrix's columns need a transpose of their own
+        GgmlType[] types = {GgmlType.Q4_0, GgmlType.Q4_0, lastType};
         MatMul.Product[] products = new MatMul.Product[rows.length];
         for (int i = 0; i < rows.length; i++) {
             float[] weights = new float[rows[i] * cols];
