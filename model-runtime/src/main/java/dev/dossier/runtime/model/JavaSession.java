@@ -229,12 +229,15 @@ public final class JavaSession extends Session {
 
     /**
      * Into how many parts to split each KV head's {@code group} query heads so that {@code items}
-     * (tokens x KV heads) become enough pieces for every thread: decoding has one token, and
-     * TinyLlama's 4 KV heads alone would leave one of two threads waiting on the other's last.
+     * (tokens x KV heads) become at least two pieces per thread: decoding has one token, and a
+     * model with fewer KV heads than threads would leave threads idle. No more than that: each
+     * part decodes its KV head's cached keys and values again, and splitting TinyLlama's 4 KV heads
+     * in two on 2 threads cost a tenth of decoding's speed after 16000 cached tokens (BENCHMARKS.md,
+     * session 15).
      */
     private static int splitGroups(int items, int group) {
         int parts = 1;
-        while (items * parts < 4 * Parallel.threads() && group % (2 * parts) == 0) {
+        while (items * parts < 2 * Parallel.threads() && group % (2 * parts) == 0) {
             parts *= 2;
         }
         return parts;
