@@ -231,12 +231,7 @@ public final class MatMul {
      * own columns, so each cache line of a token's values serves 16 columns in a row.
      */
     private static float[] transpose(float[] in, int tokens, int cols, int stride, int[] positions) {
-        float[] columns = COLUMNS.get();
-        if (columns.length < stride * cols) {
-            columns = new float[stride * cols];
-            COLUMNS.set(columns);
-        }
-        float[] target = columns;
+        float[] target = buffer(COLUMNS, stride * cols);
         Parallel.forRange(cols, stride, (from, to) -> {
             float[] block = new float[8 * 16];
             for (int first = 0, width; first < stride; first += width) {
@@ -268,7 +263,7 @@ public final class MatMul {
                 }
             }
         });
-        return columns;
+        return target;
     }
 
     /** Copies a panel's results ({@code tile[r * width + j]} for token {@code first + j}) to {@code out[t][row + r]}. */
