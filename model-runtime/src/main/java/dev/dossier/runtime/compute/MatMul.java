@@ -245,25 +245,29 @@ public final class MatMul {
                         for (; t + 8 <= end; t += 8) { // 8 tokens' 16 columns at a time
                             transposeEightBySixteen(in, t * cols + c0, cols, block, 0);
                             for (int j = 0; j < 16; j++) {
-                                int place = positions == null ? c0 + j : positions[c0 + j];
-                                FloatVector.fromArray(EIGHT, block, j * 8).intoArray(target, tile + place * width + t);
+                                FloatVector.fromArray(EIGHT, block, j * 8).intoArray(target, tile + place(positions, c0 + j) * width + t);
                             }
                         }
                     }
                     for (; t < end; t++) {
                         int row = t * cols;
                         for (int c = c0; c < c1; c++) {
-                            target[tile + (positions == null ? c : positions[c]) * width + t] = in[row + c];
+                            target[tile + place(positions, c) * width + t] = in[row + c];
                         }
                     }
                     for (int c = c0; c < c1; c++) {
-                        int o = tile + (positions == null ? c : positions[c]) * width;
+                        int o = tile + place(positions, c) * width;
                         Arrays.fill(target, o + end, o + first + width, 0f);
                     }
                 }
             }
         });
         return target;
+    }
+
+    /** Where a transpose puts column {@code c}: its place in the weights' column order, if they have one. */
+    private static int place(int[] positions, int c) {
+        return positions == null ? c : positions[c];
     }
 
     /** Copies a panel's results ({@code tile[r * width + j]} for token {@code first + j}) to {@code out[t][row + r]}. */
