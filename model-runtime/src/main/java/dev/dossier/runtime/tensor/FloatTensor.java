@@ -21,7 +21,8 @@ import jdk.incubator.vector.VectorSpecies;
  * partial block at either end value by value (rows are whole blocks, so that path is rare).
  */
 public abstract sealed class FloatTensor
-        permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor, InterleavedTensor, Q4_KTensor, Q6_KTensor {
+        permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor, Q4_1Tensor, Q5_0Tensor, Q5_1Tensor, IQ4_NLTensor,
+        Q2_KTensor, Q3_KTensor, Q4_KTensor, Q5_KTensor, Q6_KTensor, IQ4_XSTensor, InterleavedTensor {
 
     /**
      * The widest float vector of this CPU (chosen at run time by the JVM), but at most 512 bits:

@@ -2,6 +2,7 @@ package dev.dossier.runtime.tensor;
 
 import dev.dossier.runtime.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
@@ -222,6 +223,30 @@ public final class Q4_0Tensor extends FloatTensor {
                     widen(second, part).mul(scale).intoArray(out, o + HALF + lane);
                 }
             }
+        }
+    }
+
+    /**
+     * d = (the value of largest magnitude) / -8, so that value maps exactly to code 0 and the
+     * codes 0..15 cover [-8d, 7d]; q = x / d + 8, rounded, capped at 15.
+     */
+    static void quantizeBlock(float[] values, int from, ByteBuffer out) {
+        float amax = 0;
+        float max = 0;
+        for (int i = 0; i < 32; i++) {
+            float v = values[from + i];
+            if (Math.abs(v) > amax) {
+                amax = Math.abs(v);
+                max = v;
+            }
+        }
+        float d = max / -8;
+        float inverse = d != 0 ? 1 / d : 0;
+        out.putShort(Float.floatToFloat16(d));
+        for (int i = 0; i < 16; i++) {
+            int first = Math.min(15, (int) (values[from + i] * inverse + 8.5f));
+            int second = Math.min(15, (int) (values[from + 16 + i] * inverse + 8.5f));
+            out.put((byte) (first | second << 4));
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.dossier.runtime.tensor;
 
 import dev.dossier.runtime.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -32,9 +33,13 @@ public final class Q4_KTensor extends FloatTensor {
         long at = index / BLOCK_SIZE * BLOCK_BYTES;
         int within = (int) (index % BLOCK_SIZE);
         int subBlock = within / SUB_BLOCK;
+        return f16(data, at) * scale(at, subBlock) * code(data, at, within) - f16(data, at + 2) * min(at, subBlock);
+    }
+
+    /** The 4-bit code of value {@code within} of the super-block at byte {@code at}. */
+    static int code(MemorySegment data, long at, int within) {
         int packed = u8(data, at + NIBBLES + (within / 64) * 32 + within % 32);
-        int q = subBlock % 2 == 0 ? packed & 0xF : packed >>> 4;
-        return f16(data, at) * scale(at, subBlock) * q - f16(data, at + 2) * min(at, subBlock);
+        return within / 32 % 2 == 0 ? packed & 0xF : packed >>> 4;
     }
 
     /*
@@ -43,6 +48,15 @@ public final class Q4_KTensor extends FloatTensor {
      * in the nibbles of bytes 8..11 and their top 2 bits in the spare top bits of bytes 0..7.
      */
     private int scale(long at, int subBlock) {
+        return scale(data, at, subBlock);
+    }
+
+    private int min(long at, int subBlock) {
+        return min(data, at, subBlock);
+    }
+
+    /** The 6-bit scale of sub-block {@code subBlock} of the super-block at byte {@code at} (Q5_K packs them alike). */
+    static int scale(MemorySegment data, long at, int subBlock) {
         long scales = at + SCALES;
         if (subBlock < 4) {
             return u8(data, scales + subBlock) & 63;
@@ -50,7 +64,8 @@ public final class Q4_KTensor extends FloatTensor {
         return (u8(data, scales + subBlock + 4) & 0xF) | (u8(data, scales + subBlock - 4) >>> 6) << 4;
     }
 
-    private int min(long at, int subBlock) {
+    /** The 6-bit min of sub-block {@code subBlock} of the super-block at byte {@code at}. */
+    static int min(MemorySegment data, long at, int subBlock) {
         long scales = at + SCALES;
         if (subBlock < 4) {
             return u8(data, scales + subBlock + 4) & 63;
@@ -110,6 +125,19 @@ public final class Q4_KTensor extends FloatTensor {
                         widen(second, part).mul(secondScale).sub(secondMin).intoArray(out, o + 32 + lane);
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * Encodes the block of values from {@code from} into {@code out}, as ggml's reference quantizer
+     * (quantize_row_q4_K_ref) does: each sub-block of 32 fitted as scale * q - min, q in 0..15.
+     */
+    static void quantizeBlock(float[] values, int from, ByteBuffer out) {
+        int[] codes = KQuants.affineSuperBlock(values, from, 15, -1f, 20, out);
+        for (int group = 0; group < 256; group += 64) {
+            for (int l = 0; l < 32; l++) {
+                out.put((byte) (codes[group + l] | codes[group + 32 + l] << 4));
             }
         }
     }

@@ -2,6 +2,7 @@ package dev.dossier.runtime.tensor;
 
 import dev.dossier.runtime.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -33,15 +34,28 @@ public final class Q6_KTensor extends FloatTensor {
     public float getFloat(long index) {
         long at = index / BLOCK_SIZE * BLOCK_BYTES;
         int within = (int) (index % BLOCK_SIZE);
+        return f16(data, at + D) * scale(data, at, within / 16) * code(data, at, within);
+    }
+
+    /** The signed 6-bit code (-32..31) of value {@code within} of the super-block at byte {@code at}. */
+    static int code(MemorySegment data, long at, int within) {
         int half = within / 128;
         int quarter = within % 128 / 32;  // which of the four 32-value runs of the half
         int l = within % 32;
         int low = u8(data, at + half * 64 + l + (quarter % 2) * 32);
         low = quarter < 2 ? low & 0xF : low >>> 4;
         int high = (u8(data, at + QH + half * 32 + l) >>> (2 * quarter)) & 3;
-        int q = (low | high << 4) - 32;
-        int scale = data.get(ValueLayout.JAVA_BYTE, at + SCALES + half * 8 + l / 16 + 2 * quarter);
-        return f16(data, at + D) * scale * q;
+        return (low | high << 4) - 32;
+    }
+
+    /** The 8-bit scale of values 16 k .. 16 k + 15 of the super-block at byte {@code at}. */
+    static int scale(MemorySegment data, long at, int k) {
+        return data.get(ValueLayout.JAVA_BYTE, at + SCALES + k);
+    }
+
+    /** The super-block's f16 scale d. */
+    static float d(MemorySegment data, long at) {
+        return f16(data, at + D);
     }
 
     @Override
@@ -114,5 +128,55 @@ public final class Q6_KTensor extends FloatTensor {
         for (int part = 0; part < PARTS; part++) {
             widen(q, part).mul(scaleVector).intoArray(out, o + part * F_SPECIES.length());
         }
+    }
+
+    /**
+     * Encodes the block of values from {@code from} into {@code out}, as ggml's reference quantizer
+     * (quantize_row_q6_K_ref) does: each run of 16 fitted as scale * q, q in -32..31; the 16
+     * scales then quantized to 8 bits against the largest, and the values requantized with them.
+     */
+    static void quantizeBlock(float[] values, int from, ByteBuffer out) {
+        int[] codes = new int[256];
+        float[] scales = new float[16];
+        float maxScale = 0;
+        float maxAbsScale = 0;
+        for (int k = 0; k < 16; k++) {
+            scales[k] = KQuants.fitSymmetric(16, 32, values, from + 16 * k, codes, 16 * k);
+            if (Math.abs(scales[k]) > maxAbsScale) {
+                maxAbsScale = Math.abs(scales[k]);
+                maxScale = scales[k];
+            }
+        }
+        if (maxAbsScale < KQuants.GROUP_MAX_EPS) {
+            out.put(new byte[BLOCK_BYTES]); // d = 0: all zeros
+            return;
+        }
+        // The largest scale's sign is folded into d, so that scale is stored as -128, the full int8 range.
+        float iscale = -128f / maxScale;
+        short d = Float.floatToFloat16(1 / iscale);
+        byte[] scaleCodes = new byte[16];
+        for (int k = 0; k < 16; k++) {
+            scaleCodes[k] = (byte) Math.min(127, KQuants.nearestInt(iscale * scales[k]));
+            float scale = Float.float16ToFloat(d) * scaleCodes[k];
+            if (scale == 0) {
+                continue;
+            }
+            for (int i = 16 * k; i < 16 * k + 16; i++) {
+                codes[i] = KQuants.clamp(KQuants.nearestInt(values[from + i] / scale), -32, 31) + 32;
+            }
+        }
+        byte[] low = new byte[128];
+        byte[] high = new byte[64];
+        for (int i = 0; i < 256; i++) {
+            int half = i / 128;
+            int run = i % 128 / 32;
+            int l = i % 32;
+            low[half * 64 + l + (run % 2) * 32] |= (byte) ((codes[i] & 0xF) << (4 * (run / 2)));
+            high[half * 32 + l] |= (byte) ((codes[i] >> 4) << (2 * run));
+        }
+        out.put(low);
+        out.put(high);
+        out.put(scaleCodes);
+        out.putShort(d);
     }
 }

@@ -2,6 +2,7 @@ package dev.dossier.runtime.tensor;
 
 import dev.dossier.runtime.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -59,6 +60,18 @@ public final class Q8_0Tensor extends FloatTensor {
                     widen(q, part).mul(scale).intoArray(out, o + i + part * F_SPECIES.length());
                 }
             }
+        }
+    }
+
+    /** d = max|x| / 127, q = round(x / d) (halves away from zero, like C's roundf). */
+    static void quantizeBlock(float[] values, int from, ByteBuffer out) {
+        float amax = 0;
+        for (int i = 0; i < 32; i++) amax = Math.max(amax, Math.abs(values[from + i]));
+        float d = amax / 127;
+        float inverse = d != 0 ? 1 / d : 0;
+        out.putShort(Float.floatToFloat16(d));
+        for (int i = 0; i < 32; i++) {
+            out.put((byte) Quantizer.roundHalfAwayFromZero(values[from + i] * inverse));
         }
     }
 }

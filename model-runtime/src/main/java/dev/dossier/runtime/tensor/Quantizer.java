@@ -3,6 +3,7 @@ package dev.dossier.runtime.tensor;
 import dev.dossier.runtime.gguf.GgmlType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Set;
 
 /**
  * Encodes floats in the GGML formats, following ggml's reference quantizers (the {@code _ref}
@@ -10,8 +11,8 @@ import java.nio.ByteOrder;
  * {@link dev.dossier.runtime.gguf.GgufWriter} and the tests.
  */
 public final class Quantizer {
-    public static final java.util.Set<GgmlType> SUPPORTED = java.util.EnumSet.of(
-            GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0);
+    /** Every type a tensor class reads: each of them also writes its own blocks ({@code quantizeBlock}). */
+    public static final Set<GgmlType> SUPPORTED = Tensors.SUPPORTED;
 
     private Quantizer() {
     }
@@ -27,15 +28,38 @@ public final class Quantizer {
             case BF16 -> {
                 for (float v : values) out.putShort(toBF16(v));
             }
-            case Q8_0 -> {
-                for (int block = 0; block < values.length; block += 32) putQ8_0(values, block, out);
+            default -> {
+                BlockEncoder encoder = blockEncoder(type);
+                for (int block = 0; block < values.length; block += type.blockSize()) {
+                    encoder.encode(values, block, out);
+                }
             }
-            case Q4_0 -> {
-                for (int block = 0; block < values.length; block += 32) putQ4_0(values, block, out);
-            }
-            default -> throw new IllegalArgumentException("cannot quantize to " + type + " (supported: " + SUPPORTED + ")");
         }
         return out.array();
+    }
+
+    /** Writes one block of a quantized type: the values from {@code from} on, into {@code out}. */
+    @FunctionalInterface
+    interface BlockEncoder {
+        void encode(float[] values, int from, ByteBuffer out);
+    }
+
+    private static BlockEncoder blockEncoder(GgmlType type) {
+        return switch (type) {
+            case Q8_0 -> Q8_0Tensor::quantizeBlock;
+            case Q4_0 -> Q4_0Tensor::quantizeBlock;
+            case Q4_1 -> Q4_1Tensor::quantizeBlock;
+            case Q5_0 -> Q5_0Tensor::quantizeBlock;
+            case Q5_1 -> Q5_1Tensor::quantizeBlock;
+            case IQ4_NL -> IQ4_NLTensor::quantizeBlock;
+            case Q2_K -> Q2_KTensor::quantizeBlock;
+            case Q3_K -> Q3_KTensor::quantizeBlock;
+            case Q4_K -> Q4_KTensor::quantizeBlock;
+            case Q5_K -> Q5_KTensor::quantizeBlock;
+            case Q6_K -> Q6_KTensor::quantizeBlock;
+            case IQ4_XS -> IQ4_XSTensor::quantizeBlock;
+            default -> throw new IllegalArgumentException("cannot quantize to " + type + " (supported: " + SUPPORTED + ")");
+        };
     }
 
     /** Rounds to the nearest bfloat16, ties to even; NaNs stay NaN (made quiet, as ggml does). */
@@ -47,43 +71,7 @@ public final class Quantizer {
         return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
     }
 
-    /** d = max|x| / 127, q = round(x / d) (halves away from zero, like C's roundf). */
-    private static void putQ8_0(float[] values, int from, ByteBuffer out) {
-        float amax = 0;
-        for (int i = 0; i < 32; i++) amax = Math.max(amax, Math.abs(values[from + i]));
-        float d = amax / 127;
-        float inverse = d != 0 ? 1 / d : 0;
-        out.putShort(Float.floatToFloat16(d));
-        for (int i = 0; i < 32; i++) {
-            out.put((byte) roundHalfAwayFromZero(values[from + i] * inverse));
-        }
-    }
-
-    /**
-     * d = (the value of largest magnitude) / -8, so that value maps exactly to code 0 and the
-     * codes 0..15 cover [-8d, 7d]; q = x / d + 8, rounded, capped at 15.
-     */
-    private static void putQ4_0(float[] values, int from, ByteBuffer out) {
-        float amax = 0;
-        float max = 0;
-        for (int i = 0; i < 32; i++) {
-            float v = values[from + i];
-            if (Math.abs(v) > amax) {
-                amax = Math.abs(v);
-                max = v;
-            }
-        }
-        float d = max / -8;
-        float inverse = d != 0 ? 1 / d : 0;
-        out.putShort(Float.floatToFloat16(d));
-        for (int i = 0; i < 16; i++) {
-            int first = Math.min(15, (int) (values[from + i] * inverse + 8.5f));
-            int second = Math.min(15, (int) (values[from + 16 + i] * inverse + 8.5f));
-            out.put((byte) (first | second << 4));
-        }
-    }
-
-    private static int roundHalfAwayFromZero(float v) {
+    static int roundHalfAwayFromZero(float v) {
         return v < 0 ? -Math.round(-v) : Math.round(v);
     }
 }

@@ -82,7 +82,7 @@ class GgufWriterTest {
         assertThrows(IllegalArgumentException.class, () -> writer.putInt32("x", 2));
         assertThrows(IllegalArgumentException.class, () -> writer.addTensor("t", new long[] {31}, GgmlType.Q8_0, new float[31]));
         assertThrows(IllegalArgumentException.class, () -> writer.addTensor("t", new long[] {32}, GgmlType.Q8_0, new byte[33]));
-        assertThrows(IllegalArgumentException.class, () -> writer.addTensor("t", new long[] {256}, GgmlType.Q4_K, new float[256]));
+        assertThrows(IllegalArgumentException.class, () -> writer.addTensor("t", new long[] {256}, GgmlType.IQ2_XXS, new float[256]));
     }
 
     @Test
