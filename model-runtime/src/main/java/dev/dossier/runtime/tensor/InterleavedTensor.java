@@ -15,11 +15,15 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * A Q4_0 or Q8_0 weight matrix repacked for decoding: each row's blocks in groups of {@link
- * #GROUP} (32 with AVX-512, 16 with AVX2) side by side, each block in a lane of its own. A group's
- * codes are chunks of {@code GROUP} bytes (chunk k holds byte k of every block's codes); a row is
- * all its scales as halves (decoded to floats once per row), then its groups' chunks: the same
- * bytes per group as the file's blocks. The lanes hold the group's two halves in turn ({@link
+ * A Q4_0, Q8_0, Q4_K or Q6_K weight matrix repacked for decoding: each row's blocks of 32 values
+ * (a K-quant's sub-blocks) in groups of {@link #GROUP} (32 with AVX-512, 16 with AVX2) side by
+ * side, each block in a lane of its own. A group's codes are chunks of {@code GROUP} bytes (chunk
+ * k holds byte k of every block's codes); a row is all its scales (its metadata, decoded to floats
+ * once per row by {@link #decodeScales}), then its groups' chunks. Q4_0 and Q8_0 keep the file's
+ * bytes per block; a K-quant's codes are regrouped so that each block's codes are its own (a Q4_K
+ * block's 32 codes as Q4_0 keeps them, a Q6_K block's as 16 bytes of low nibbles and 8 of top bit
+ * pairs), and its scales stay integers beside its super-blocks' f16 scales: Q6_K in the file's
+ * bytes, Q4_K in 2.8% more (a byte for each 6-bit scale and min). The lanes hold the group's two halves in turn ({@link
  * #lane}: blocks 0, h, 1, h + 1, ... for h = {@link #HALF_GROUP}), so that a short vector read as
  * ints has the first half's blocks in the low shorts and the second half's in the high ones, in
  * order ({@link #firstHalf}, {@link #secondHalf}): widening a group's 16-bit sums to 32 bits is
@@ -42,8 +46,10 @@ import jdk.incubator.vector.VectorSpecies;
  * long as both sides use the same one. Everything else ({@link #getFloat}, {@link #dequantize},
  * {@link #data}) still reads the file's own bytes, for the onnx engine and the slow paths.
  */
-public abstract sealed class InterleavedTensor extends FloatTensor permits InterleavedQ4_0Tensor, InterleavedQ8_0Tensor {
+public abstract sealed class InterleavedTensor extends FloatTensor permits InterleavedQ4_0Tensor, InterleavedQ8_0Tensor, InterleavedQ4_KTensor, InterleavedQ6_KTensor {
     protected static final int BLOCK_SIZE = 32;
+    /** A K-quant's super-block: 8 blocks, sharing its f16 scales. */
+    protected static final int SUPER_BLOCK = 256;
     static final String WIDTH_PROPERTY = "dossier.repacked.bits";
     /**
      * The products' short vector: 32 lanes with AVX-512, 16 with AVX2 (chosen when the class loads,
@@ -79,11 +85,17 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
     protected final int groupsPerRow;
     /** Bytes of codes per group: a chunk per code byte of a block. */
     protected final int codeBytes;
+    /** Bytes of a row's metadata, before its codes. */
+    private final int metadataBytes;
+    /** Blocks per row with the last group's padding: the length of each plane of {@link #decodeScales}'s floats. */
+    protected final int paddedBlocks;
     private final int[] columnPositions;
+    private final int rowBytes;
 
-    /** Whether {@code matrix} (of rows of {@code cols} values) has a repacked form: Q4_0 or Q8_0, whole half groups. */
+    /** Whether {@code matrix} (of rows of {@code cols} values) has a repacked form: Q4_0, Q8_0, Q4_K or Q6_K, whole half groups. */
     public static boolean fits(FloatTensor matrix, int cols) {
-        return (matrix instanceof Q4_0Tensor || matrix instanceof Q8_0Tensor) && cols % (HALF_GROUP * BLOCK_SIZE) == 0;
+        return (matrix instanceof Q4_0Tensor || matrix instanceof Q8_0Tensor || matrix instanceof Q4_KTensor || matrix instanceof Q6_KTensor)
+                && cols % (HALF_GROUP * BLOCK_SIZE) == 0 && cols % matrix.type().blockSize() == 0;
     }
 
     /**
@@ -96,7 +108,40 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
 
     /** The bytes a repacked {@code rows x cols} matrix of {@code type} takes, for {@link #repack}'s target. */
     public static long byteSize(GgmlType type, int rows, int cols) {
-        return (long) rows * groupsPerRow(cols) * GROUP * type.byteSize(BLOCK_SIZE);
+        return (long) rows * rowBytes(type, cols);
+    }
+
+    private static int rowBytes(GgmlType type, int cols) {
+        int groups = groupsPerRow(cols);
+        return metadataBytes(type, groups * GROUP) + groups * GROUP * codesPerBlock(type);
+    }
+
+    /** Code bytes per block of 32. */
+    private static int codesPerBlock(GgmlType type) {
+        return switch (type) {
+            case Q4_0, Q4_K -> BLOCK_SIZE / 2;
+            case Q8_0 -> BLOCK_SIZE;
+            case Q6_K -> BLOCK_SIZE / 2 + BLOCK_SIZE / 4;
+            default -> throw new IllegalArgumentException(type + " is not repacked");
+        };
+    }
+
+    /**
+     * Bytes of a row's metadata for {@code blocks} blocks (padding included): an f16 scale per block
+     * for Q4_0 and Q8_0; for the K-quants planes of a byte per block (Q4_K: 6-bit scales, then
+     * mins; Q6_K: the 8-bit scales of each block's first and second 16 values), then planes of an
+     * f16 per super-block (Q4_K: d, then dmin; Q6_K: d). Rounded up to 32 bytes, so that the codes
+     * stay aligned.
+     */
+    private static int metadataBytes(GgmlType type, int blocks) {
+        int superBlocks = blocks / (SUPER_BLOCK / BLOCK_SIZE);
+        int bytes = switch (type) {
+            case Q4_0, Q8_0 -> blocks * Short.BYTES;
+            case Q4_K -> 2 * blocks + 2 * superBlocks * Short.BYTES;
+            case Q6_K -> 2 * blocks + superBlocks * Short.BYTES;
+            default -> throw new IllegalArgumentException(type + " is not repacked");
+        };
+        return (bytes + 31) / 32 * 32;
     }
 
     /**
@@ -108,36 +153,75 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
         if (!fits(file, cols)) {
             throw new IllegalArgumentException(file.type() + " rows of " + cols + " values cannot be repacked");
         }
-        int codesPerBlock = (int) file.type().byteSize(BLOCK_SIZE) - Short.BYTES;
-        int groupsPerRow = groupsPerRow(cols);
+        GgmlType type = file.type();
         int blocksPerRow = cols / BLOCK_SIZE;
-        int sourceBlockBytes = Short.BYTES + codesPerBlock;
-        int rowBytes = (int) byteSize(file.type(), 1, cols);
+        int fileRowBytes = (int) type.byteSize(cols);
+        int rowBytes = rowBytes(type, cols);
+        int paddedBlocks = groupsPerRow(cols) * GROUP;
+        RowPacker packer = switch (file) {
+            case Q4_0Tensor q4 -> (in, row, codes) -> packScaledBlocks(in, row, blocksPerRow, BLOCK_SIZE / 2, codes);
+            case Q8_0Tensor q8 -> (in, row, codes) -> packScaledBlocks(in, row, blocksPerRow, BLOCK_SIZE, codes);
+            case Q4_KTensor q4k -> (in, row, codes) -> InterleavedQ4_KTensor.packRow(in, row, blocksPerRow, paddedBlocks, codes);
+            case Q6_KTensor q6k -> (in, row, codes) -> InterleavedQ6_KTensor.packRow(in, row, blocksPerRow, paddedBlocks, codes);
+            default -> throw new AssertionError(type);
+        };
         MemorySegment source = file.data();
-        int codes = scaleBytes(groupsPerRow);
+        int codes = metadataBytes(type, paddedBlocks);
         Parallel.forRange(rows, rowBytes, (from, to) -> {
-            byte[] in = new byte[blocksPerRow * sourceBlockBytes];
+            byte[] in = new byte[fileRowBytes];
             byte[] row = new byte[rowBytes];
+            CodePlacer placer = new CodePlacer(row, codes, codesPerBlock(type));
             for (int r = from; r < to; r++) {
-                MemorySegment.copy(source, ValueLayout.JAVA_BYTE, (long) r * in.length, in, 0, in.length);
+                MemorySegment.copy(source, ValueLayout.JAVA_BYTE, (long) r * fileRowBytes, in, 0, fileRowBytes);
                 Arrays.fill(row, (byte) 0);
-                for (int b = 0; b < blocksPerRow; b++) {
-                    int at = b * sourceBlockBytes;
-                    row[2 * b] = in[at];
-                    row[2 * b + 1] = in[at + 1];
-                    int lane = codes + b / GROUP * GROUP * codesPerBlock + lane(b % GROUP);
-                    for (int k = 0; k < codesPerBlock; k++) {
-                        row[lane + k * GROUP] = in[at + 2 + k];
-                    }
-                }
+                packer.pack(in, row, placer);
                 MemorySegment.copy(row, 0, target, ValueLayout.JAVA_BYTE, (long) r * rowBytes, rowBytes);
             }
         });
         return switch (file) {
             case Q4_0Tensor q4 -> new InterleavedQ4_0Tensor(q4, target, cols);
             case Q8_0Tensor q8 -> new InterleavedQ8_0Tensor(q8, target, cols);
-            default -> throw new AssertionError(file.type());
+            case Q4_KTensor q4k -> new InterleavedQ4_KTensor(q4k, target, cols);
+            case Q6_KTensor q6k -> new InterleavedQ6_KTensor(q6k, target, cols);
+            default -> throw new AssertionError(type);
         };
+    }
+
+    /** Writes one repacked row from the file's bytes of that row: its metadata into {@code row}, each block's codes through the placer. */
+    @FunctionalInterface
+    private interface RowPacker {
+        void pack(byte[] in, byte[] row, CodePlacer codes);
+    }
+
+    /** Puts a block's code bytes where its lane's chunks are: byte k of block b in chunk k of b's group, lane {@link #lane}. */
+    static final class CodePlacer {
+        private final byte[] row;
+        private final int start;
+        private final int perBlock;
+
+        CodePlacer(byte[] row, int start, int perBlock) {
+            this.row = row;
+            this.start = start;
+            this.perBlock = perBlock;
+        }
+
+        /** Code byte {@code k} of block {@code block}. */
+        void put(int block, int k, int value) {
+            row[start + block / GROUP * GROUP * perBlock + k * GROUP + lane(block % GROUP)] = (byte) value;
+        }
+    }
+
+    /** Q4_0 and Q8_0: each block's f16 scale into the metadata as it is, then its code bytes as they are. */
+    private static void packScaledBlocks(byte[] in, byte[] row, int blocks, int codesPerBlock, CodePlacer codes) {
+        int blockBytes = Short.BYTES + codesPerBlock;
+        for (int b = 0; b < blocks; b++) {
+            int at = b * blockBytes;
+            row[2 * b] = in[at];
+            row[2 * b + 1] = in[at + 1];
+            for (int k = 0; k < codesPerBlock; k++) {
+                codes.put(b, k, in[at + 2 + k]);
+            }
+        }
     }
 
     /**
@@ -149,7 +233,10 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
         this.repacked = repacked;
         this.cols = cols;
         this.groupsPerRow = groupsPerRow(cols);
-        this.codeBytes = GROUP * BLOCK_SIZE / valuesPerByte;
+        this.paddedBlocks = groupsPerRow * GROUP;
+        this.codeBytes = GROUP * codesPerBlock(file.type());
+        this.metadataBytes = metadataBytes(file.type(), paddedBlocks);
+        this.rowBytes = rowBytes(file.type(), cols);
         this.columnPositions = columnPositions(cols, BLOCK_SIZE / valuesPerByte, valuesPerByte);
     }
 
@@ -170,11 +257,6 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
 
     private static int groupsPerRow(int cols) {
         return (cols / BLOCK_SIZE + GROUP - 1) / GROUP;
-    }
-
-    /** Where a row's codes start, after its scales: a multiple of 64 bytes, so they stay aligned. */
-    private static int scaleBytes(int groupsPerRow) {
-        return groupsPerRow * GROUP * Short.BYTES;
     }
 
     /**
@@ -221,7 +303,7 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
     /** Whole rows from {@code offset} in {@link #columnPositions}, group by group. */
     @Override
     public final void dequantizeInColumnOrder(long offset, float[] out, int outOffset, int n) {
-        float[] scales = new float[groupsPerRow * GROUP];
+        float[] scales = rowScratch();
         int firstRow = (int) (offset / cols);
         int o = outOffset;
         for (int row = firstRow; row < firstRow + n / cols; row++) {
@@ -347,9 +429,9 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
      */
     protected abstract void rowDots(int rowA, int rowB, QuantizedVector x, float[] scalesA, float[] scalesB, float[] results);
 
-    /** Room for a row's scales (one per block, padding included), then one slot for {@link #keepTouched}. */
+    /** Room for a row's {@link #decodeScales}, then one slot for {@link #keepTouched}. */
     private float[] rowScratch() {
-        return new float[groupsPerRow * GROUP + 1];
+        return new float[scalePlanes() * paddedBlocks + 1];
     }
 
     /** The byte {@link #READ_AHEAD} bytes past {@code at} (or the matrix's last), read only to bring its cache line in early. */
@@ -366,17 +448,26 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
         scales[scales.length - 1] = touched;
     }
 
-    private long rowBase(int row) {
-        return (long) row * groupsPerRow * (2 * GROUP + codeBytes);
+    /** Where row {@code row}'s metadata starts. */
+    protected final long rowBase(int row) {
+        return (long) row * rowBytes;
     }
 
-    /** The row's scales as floats, into {@code scales} (one per block, padding included). */
-    protected final void decodeScales(int row, float[] scales) {
-        Halves.decode(repacked, rowBase(row), scales, 0, groupsPerRow * GROUP);
+    /** Planes of {@link #paddedBlocks} floats that {@link #decodeScales} writes: 1 (scales) unless a subclass says otherwise. */
+    protected int scalePlanes() {
+        return 1;
+    }
+
+    /**
+     * The row's scales as floats, into {@code scales}: one per block, padding included, in {@link
+     * #scalePlanes} planes of {@link #paddedBlocks}. Here Q4_0's and Q8_0's f16 scales.
+     */
+    protected void decodeScales(int row, float[] scales) {
+        Halves.decode(repacked, rowBase(row), scales, 0, paddedBlocks);
     }
 
     /** Where group {@code group}'s codes of row {@code row} start. */
     protected final long codesAt(int row, int group) {
-        return rowBase(row) + scaleBytes(groupsPerRow) + (long) group * codeBytes;
+        return rowBase(row) + metadataBytes + (long) group * codeBytes;
     }
 }
