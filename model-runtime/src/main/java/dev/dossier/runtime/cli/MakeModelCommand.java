@@ -1,6 +1,6 @@
 package dev.dossier.runtime.cli;
 
-import dev.dossier.runtime.gguf.GgmlType;
+import dev.dossier.runtime.model.FileType;
 import dev.dossier.runtime.model.RandomModel;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -14,9 +14,10 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "make-model", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Writes a Llama-2-architecture GGUF with random weights (N(0, 0.02), norms 1), for bench.",
-                "The defaults are TinyLlama 1.1B's shape. Tensors are written one row at a time, so memory stays small."})
+                "The defaults are TinyLlama 1.1B's shape. Tensors are written one row at a time, so memory stays small.",
+                "File types mix tensor types as llama-quantize does (Q4_K_M keeps the output and some value and down",
+                "projections in Q6_K); --pure writes every matrix in the file type's main type."})
 final class MakeModelCommand implements Callable<Integer> {
-    enum Type { Q4_0, Q8_0, F16, F32 }
 
     @Spec
     CommandSpec spec;
@@ -24,8 +25,11 @@ final class MakeModelCommand implements Callable<Integer> {
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "FILE", description = "The GGUF file to write.")
     Path out;
 
-    @Option(names = "--type", defaultValue = "Q4_0", description = "Type of the weight matrices: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-    Type type;
+    @Option(names = "--type", defaultValue = "Q4_0", description = "File type, as llama-quantize names them: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    FileType type;
+
+    @Option(names = "--pure", description = "Every matrix in the file type's main type (Q4_K for Q4_K_M), as llama-quantize --pure.")
+    boolean pure;
 
     @Option(names = "--dim", defaultValue = "2048", description = "Embedding length (default: ${DEFAULT-VALUE}).")
     int dim;
@@ -61,7 +65,15 @@ final class MakeModelCommand implements Callable<Integer> {
             throw new InputException(e.getMessage());
         }
         long start = System.nanoTime();
-        RandomModel.write(out, shape, GgmlType.valueOf(type.name()), seed);
+        try {
+            if (pure) {
+                RandomModel.write(out, shape, type.base(), seed);
+            } else {
+                RandomModel.write(out, shape, type, seed);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new InputException(e.getMessage());
+        }
         err.printf(Locale.ROOT, "wrote %s (%s, %s) in %.1f s%n", out, type, Sizes.bytes(Files.size(out)), (System.nanoTime() - start) / 1e9);
         return 0;
     }

@@ -45,17 +45,35 @@ public final class RandomModel {
     private RandomModel() {
     }
 
+    /** Every matrix in {@code type} (llama-quantize's {@code --pure}). */
     public static void write(Path path, Shape shape, GgmlType type, long seed) throws IOException {
         for (int cols : new int[] {shape.dim(), shape.hiddenDim()}) {
             if (cols % type.blockSize() != 0) {
                 throw new IllegalArgumentException("rows of " + cols + " values are not whole " + type + " blocks");
             }
         }
+        write(path, shape, type.name(), -1, (role, layer, cols) -> type, seed);
+    }
+
+    /** Each matrix in the type that {@code fileType} gives it, as {@code llama-quantize} would. */
+    public static void write(Path path, Shape shape, FileType fileType, long seed) throws IOException {
+        int queriesPerKvHead = shape.heads() / shape.kvHeads();
+        write(path, shape, fileType.name(), fileType.id(), (role, layer, cols) ->
+                fileType.typeOf(role, layer, shape.layers(), cols, queriesPerKvHead), seed);
+    }
+
+    /** The type of each matrix. */
+    @FunctionalInterface
+    private interface Types {
+        GgmlType of(FileType.Role role, int layer, int cols);
+    }
+
+    private static void write(Path path, Shape shape, String typeName, int fileTypeId, Types types, long seed) throws IOException {
         int headSize = shape.dim() / shape.heads();
         int kvDim = shape.kvHeads() * headSize;
         GgufWriter writer = new GgufWriter()
                 .putString("general.architecture", "llama")
-                .putString("general.name", "random " + type + " " + shape)
+                .putString("general.name", "random " + typeName + " " + shape)
                 .putUint32("llama.context_length", shape.contextLength())
                 .putUint32("llama.embedding_length", shape.dim())
                 .putUint32("llama.block_count", shape.layers())
@@ -65,28 +83,36 @@ public final class RandomModel {
                 .putUint32("llama.rope.dimension_count", headSize)
                 .putFloat32("llama.attention.layer_norm_rms_epsilon", 1e-5f)
                 .putFloat32("llama.rope.freq_base", 10000f);
+        if (fileTypeId >= 0) {
+            writer.putUint32("general.file_type", fileTypeId);
+        }
         addVocabulary(writer, shape.vocabularySize());
         int[] tensorIndex = {0};
-        Adder matrix = (name, cols, rows) -> writer.addTensor(name, new long[] {cols, rows}, type,
+        Matrix matrix = (role, layer, name, cols, rows) -> writer.addTensor(name, new long[] {cols, rows}, types.of(role, layer, cols),
                 gaussianRows(seed, tensorIndex[0]++));
         Adder norm = (name, cols, rows) -> writer.addTensor(name, new long[] {cols}, GgmlType.F32,
                 (row, out) -> Arrays.fill(out, 1f));
-        matrix.add("token_embd.weight", shape.dim(), shape.vocabularySize());
+        matrix.add(FileType.Role.TOKEN_EMBEDDING, 0, "token_embd.weight", shape.dim(), shape.vocabularySize());
         for (int l = 0; l < shape.layers(); l++) {
             String p = "blk." + l + ".";
             norm.add(p + "attn_norm.weight", shape.dim(), 1);
-            matrix.add(p + "attn_q.weight", shape.dim(), shape.dim());
-            matrix.add(p + "attn_k.weight", shape.dim(), kvDim);
-            matrix.add(p + "attn_v.weight", shape.dim(), kvDim);
-            matrix.add(p + "attn_output.weight", shape.dim(), shape.dim());
+            matrix.add(FileType.Role.QUERY, l, p + "attn_q.weight", shape.dim(), shape.dim());
+            matrix.add(FileType.Role.KEY, l, p + "attn_k.weight", shape.dim(), kvDim);
+            matrix.add(FileType.Role.VALUE, l, p + "attn_v.weight", shape.dim(), kvDim);
+            matrix.add(FileType.Role.ATTENTION_OUTPUT, l, p + "attn_output.weight", shape.dim(), shape.dim());
             norm.add(p + "ffn_norm.weight", shape.dim(), 1);
-            matrix.add(p + "ffn_gate.weight", shape.dim(), shape.hiddenDim());
-            matrix.add(p + "ffn_up.weight", shape.dim(), shape.hiddenDim());
-            matrix.add(p + "ffn_down.weight", shape.hiddenDim(), shape.dim());
+            matrix.add(FileType.Role.GATE, l, p + "ffn_gate.weight", shape.dim(), shape.hiddenDim());
+            matrix.add(FileType.Role.UP, l, p + "ffn_up.weight", shape.dim(), shape.hiddenDim());
+            matrix.add(FileType.Role.DOWN, l, p + "ffn_down.weight", shape.hiddenDim(), shape.dim());
         }
         norm.add("output_norm.weight", shape.dim(), 1);
-        matrix.add("output.weight", shape.dim(), shape.vocabularySize());
+        matrix.add(FileType.Role.OUTPUT, 0, "output.weight", shape.dim(), shape.vocabularySize());
         writer.write(path);
+    }
+
+    @FunctionalInterface
+    private interface Matrix {
+        void add(FileType.Role role, int layer, String name, int cols, int rows);
     }
 
     @FunctionalInterface

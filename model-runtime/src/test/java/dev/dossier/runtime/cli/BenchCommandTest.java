@@ -25,12 +25,44 @@ class BenchCommandTest {
         Parallel.setThreads(DEFAULT_THREADS);
     }
 
-    private Path tinyModel(String type) {
-        Path model = dir.resolve("tiny-" + type + ".gguf");
-        Cli.Result made = Cli.run("make-model", "--out", model.toString(), "--type", type, "--dim", "64", "--layers", "2",
-                "--heads", "8", "--kv-heads", "2", "--ff", "96", "--vocab", "400", "--context", "64");
+    private Path tinyModel(String type, String... options) {
+        Path model = dir.resolve("tiny-" + type + String.join("", options) + ".gguf");
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("make-model", "--out", model.toString(), "--type", type,
+                "--dim", "64", "--layers", "2", "--heads", "8", "--kv-heads", "2", "--ff", "96", "--vocab", "400", "--context", "64"));
+        args.addAll(java.util.List.of(options));
+        Cli.Result made = Cli.run(args.toArray(String[]::new));
         assertEquals(0, made.exitCode(), made.err());
         return model;
+    }
+
+    /**
+     * Q4_K_M as llama-quantize mixes it for 8 layers: Q6_K for the output, and for the value and
+     * down projections of the first layer, the last one and every third between (layers 0, 3, 6
+     * and 7), Q4_K elsewhere. Rows of 256 values, so no matrix needs a fallback type.
+     */
+    @Test
+    void makeModelMixesTypesAsLlamaQuantizeDoes() throws Exception {
+        Path model = dir.resolve("tiny-Q4_K_M.gguf");
+        Cli.Result made = Cli.run("make-model", "--out", model.toString(), "--type", "Q4_K_M", "--dim", "256", "--layers", "8",
+                "--heads", "8", "--kv-heads", "2", "--ff", "512", "--vocab", "400", "--context", "64");
+        assertEquals(0, made.exitCode(), made.err());
+        try (Llama llama = Llama.load(model)) {
+            assertEquals("Q6_K", llama.weights().output().type().toString());
+            assertEquals("Q4_K", llama.weights().tokenEmbedding().type().toString());
+            for (int layer = 0; layer < 8; layer++) {
+                var weights = llama.weights().layers()[layer];
+                String expected = java.util.Set.of(0, 3, 6, 7).contains(layer) ? "Q6_K" : "Q4_K";
+                assertEquals(expected, weights.value().type().toString(), "value, layer " + layer);
+                assertEquals(expected, weights.down().type().toString(), "down, layer " + layer);
+                assertEquals("Q4_K", weights.query().type().toString());
+                assertEquals("Q4_K", weights.gate().type().toString());
+            }
+            float[] logits = new dev.dossier.runtime.model.JavaSession(llama,
+                    dev.dossier.runtime.attention.AttentionConfig.dcaDefaults(64), 8).next(1);
+            for (float v : logits) {
+                assertTrue(Float.isFinite(v), "logit " + v);
+            }
+        }
     }
 
     @Test
@@ -136,7 +168,7 @@ class BenchCommandTest {
 
     @Test
     void rooflineReportsTheMachineCeilingsForTheModel() throws Exception {
-        Path model = tinyModel("Q4_0");
+        Path model = tinyModel("Q4_0", "--pure");
         Cli.Result result = Cli.run("bench", "--model", model.toString(), "--threads", "2", "--prompt-tokens", "20",
                 "--gen-tokens", "2", "--roofline", "--json");
         assertEquals(0, result.exitCode(), result.err());
