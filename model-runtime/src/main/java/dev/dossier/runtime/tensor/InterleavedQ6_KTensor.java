@@ -19,8 +19,8 @@ import jdk.incubator.vector.VectorSpecies;
  * 2, 4 and 6. A value is {@code d * scale * (code - 32)}, with one 8-bit scale per 16 values: a
  * block's first 16 values have one, its last 16 another, so values k (low nibbles) and k + 16
  * (high nibbles) sum apart. A product of a signed 6-bit code and an 8-bit code is at most 32 x 127
- * = 4064 in magnitude, so a 16-bit lane holds 8 of them: each accumulator sums one quarter of a
- * block (values j, j + 8, j + 16 or j + 24 for j below 8). The metadata keeps the file's integers:
+ * = 4064 in magnitude, so a 16-bit lane holds 8 of them: the sums move to 32 bits every 8 chunks.
+ * The metadata keeps the file's integers:
  * a plane of the first 16 values' scales, one of the last 16's, then each super-block's d as a half.
  */
 public final class InterleavedQ6_KTensor extends InterleavedTensor {
@@ -123,58 +123,58 @@ public final class InterleavedQ6_KTensor extends InterleavedTensor {
     }
 
     /**
-     * One row at a time: the pair's kernel written out in one method compiled past C2's node budget
-     * for inlining (NodeCountInliningCutoff), its vector helpers were called instead of inlined and
-     * it ran 10x slower (0.3 GB/s). Written out in one method otherwise, as {@link
-     * InterleavedQ4_0Tensor#rowDots} is.
+     * One row at a time, its scales decoded outside the kernel's method, and one step per chunk of
+     * low bits: a kernel compiled past C2's node budget for inlining (NodeCountInliningCutoff) calls
+     * its vector helpers instead of inlining them, boxing their vectors. Two rows at once ran at 0.3
+     * GB/s, one row with four accumulators 0.9, this 2.1 (BENCHMARKS.md, "Q6_K decoding", 2026-12-08).
      */
     @Override
     protected void rowDots(int rowA, int rowB, QuantizedVector x, float[] scalesA, float[] scalesB, float[] results) {
+        decodeScales(rowA, scalesA);
         results[0] = rowDot(rowA, x, scalesA);
+        if (rowB != rowA) {
+            decodeScales(rowB, scalesB);
+        }
         results[1] = rowB == rowA ? results[0] : rowDot(rowB, x, scalesB);
     }
 
     private float rowDot(int row, QuantizedVector x, float[] scales) {
-        decodeScales(row, scales);
         int touched = 0;
         FloatVector sum = FloatVector.zero(FLOATS);
         for (int g = 0; g < groupsPerRow; g++) {
             long base = codesAt(row, g);
             int codes = g * GROUP * BLOCK_SIZE;
-            // Values j and j + 8 of each block (its first scale), j + 16 and j + 24 (its second).
+            IntVector firstLow = IntVector.zero(INTS), firstHigh = IntVector.zero(INTS);
+            IntVector secondLow = IntVector.zero(INTS), secondHigh = IntVector.zero(INTS);
             ShortVector first = ShortVector.zero(SHORTS), second = ShortVector.zero(SHORTS);
-            ShortVector third = ShortVector.zero(SHORTS), fourth = ShortVector.zero(SHORTS);
-            for (int j = 0; j < TOP_CHUNKS; j++) {
-                // Each step reads 3 chunks: a cache line every 1.3 steps with AVX2, every 0.7 with AVX-512.
-                touched += touchAhead(base + (long) 3 * j * GROUP);
-                ShortVector tops = chunk(base + (long) (NIBBLE_CHUNKS + j) * GROUP);
-                ShortVector nibbles = chunk(base + (long) j * GROUP);
-                first = first.add(nibbles.and((short) 0xF).or(tops.lanewise(VectorOperators.LSHL, 4).and(TOP_BITS)).sub((short) 32)
-                        .mul(x.chunk(codes + j * GROUP)));
-                third = third.add(nibbles.lanewise(VectorOperators.LSHR, 4).or(tops.and(TOP_BITS)).sub((short) 32)
-                        .mul(x.chunk(codes + (j + 16) * GROUP)));
-                nibbles = chunk(base + (long) (j + 8) * GROUP);
-                second = second.add(nibbles.and((short) 0xF).or(tops.lanewise(VectorOperators.LSHL, 2).and(TOP_BITS)).sub((short) 32)
-                        .mul(x.chunk(codes + (j + 8) * GROUP)));
-                fourth = fourth.add(nibbles.lanewise(VectorOperators.LSHR, 4).or(tops.lanewise(VectorOperators.LSHR, 2).and(TOP_BITS)).sub((short) 32)
-                        .mul(x.chunk(codes + (j + 24) * GROUP)));
+            for (int k = 0; k < NIBBLE_CHUNKS; k++) {
+                if (k % 2 == 0) {
+                    touched += touchAhead(base + (long) 3 * k / 2 * GROUP);
+                }
+                // Value k's top bits sit at bit 0 (k < 8) or 2 of its tops chunk, value k + 16's at bit 4 or 6.
+                ShortVector tops = chunk(base + (long) (NIBBLE_CHUNKS + k % TOP_CHUNKS) * GROUP)
+                        .lanewise(VectorOperators.LSHL, k < TOP_CHUNKS ? 4 : 2);
+                ShortVector nibbles = chunk(base + (long) k * GROUP);
+                first = first.add(nibbles.and((short) 0xF).or(tops.and(TOP_BITS)).sub((short) 32).mul(x.chunk(codes + k * GROUP)));
+                second = second.add(nibbles.lanewise(VectorOperators.LSHR, 4).or(tops.lanewise(VectorOperators.LSHR, 4).and(TOP_BITS)).sub((short) 32)
+                        .mul(x.chunk(codes + (k + NIBBLE_CHUNKS) * GROUP)));
+                if (k % TOP_CHUNKS == TOP_CHUNKS - 1) { // 8 products of at most 32 x 127 fill a 16-bit lane
+                    IntVector a = first.reinterpretAsInts(), b = second.reinterpretAsInts();
+                    firstLow = firstLow.add(a.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
+                    firstHigh = firstHigh.add(a.lanewise(VectorOperators.ASHR, 16));
+                    secondLow = secondLow.add(b.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
+                    secondHigh = secondHigh.add(b.lanewise(VectorOperators.ASHR, 16));
+                    first = ShortVector.zero(SHORTS);
+                    second = ShortVector.zero(SHORTS);
+                }
             }
             int block = g * GROUP;
             FloatVector vectorLow = FloatVector.fromArray(FLOATS, x.scales, block);
             FloatVector vectorHigh = FloatVector.fromArray(FLOATS, x.scales, block + HALF_GROUP);
-            // Read as ints: the group's first half of blocks in the low shorts, its second half in the high ones.
-            IntVector a = first.reinterpretAsInts(), b = second.reinterpretAsInts();
-            IntVector c = third.reinterpretAsInts(), d = fourth.reinterpretAsInts();
-            IntVector firstScale = a.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                    .add(b.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
-            IntVector secondScale = c.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                    .add(d.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
-            sum = ((FloatVector) firstScale.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(FLOATS, scales, block).mul(vectorLow), sum);
-            sum = ((FloatVector) secondScale.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(FLOATS, scales, paddedBlocks + block).mul(vectorLow), sum);
-            firstScale = a.lanewise(VectorOperators.ASHR, 16).add(b.lanewise(VectorOperators.ASHR, 16));
-            secondScale = c.lanewise(VectorOperators.ASHR, 16).add(d.lanewise(VectorOperators.ASHR, 16));
-            sum = ((FloatVector) firstScale.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(FLOATS, scales, block + HALF_GROUP).mul(vectorHigh), sum);
-            sum = ((FloatVector) secondScale.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(FLOATS, scales, paddedBlocks + block + HALF_GROUP).mul(vectorHigh), sum);
+            sum = ((FloatVector) firstLow.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(FLOATS, scales, block).mul(vectorLow), sum);
+            sum = ((FloatVector) secondLow.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(FLOATS, scales, paddedBlocks + block).mul(vectorLow), sum);
+            sum = ((FloatVector) firstHigh.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(FLOATS, scales, block + HALF_GROUP).mul(vectorHigh), sum);
+            sum = ((FloatVector) secondHigh.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(FLOATS, scales, paddedBlocks + block + HALF_GROUP).mul(vectorHigh), sum);
         }
         keepTouched(scales, touched);
         return sum.reduceLanes(VectorOperators.ADD);
