@@ -70,7 +70,8 @@ class OnnxEngineTest {
 
     /** Every weight encoding the graph handles: kept quantized (Q4_0, Q8_0) or widened to float (F16, F32). */
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "F16", "F32"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "F16", "F32", "BF16", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL", "IQ4_XS",
+            "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
     void eachWeightTypeMatches(GgmlType type) throws Exception {
         assertEnginesAgree(new RandomModel.Shape(256, 3, 8, 2, 512, 1000, 256), type, new int[] {40, 130});
     }
