@@ -297,6 +297,12 @@ final class KQuants {
         out.put(packed);
     }
 
+    /*
+     * Q4_K's and Q5_K's 12 scale bytes hold 8 six-bit scales and 8 six-bit mins. Sub-blocks 0..3 keep
+     * theirs in the low 6 bits of bytes 0..3 (scales) and 4..7 (mins); sub-blocks 4..7 keep their low 4
+     * bits in the nibbles of bytes 8..11 and their top 2 bits in the spare top bits of bytes 0..7.
+     */
+
     /** Scale {@code subBlock} of the 12 bytes at {@code at}, packed as {@link #putScalesAndMins} does. */
     static int scale(MemorySegment data, long at, int subBlock) {
         if (subBlock < 4) {

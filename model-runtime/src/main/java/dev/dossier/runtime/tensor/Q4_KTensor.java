@@ -42,11 +42,6 @@ public final class Q4_KTensor extends FloatTensor {
         return within / 32 % 2 == 0 ? packed & 0xF : packed >>> 4;
     }
 
-    /*
-     * The 12 scale bytes hold 8 six-bit scales and 8 six-bit mins. Sub-blocks 0..3 keep theirs in
-     * the low 6 bits of bytes 0..3 (scales) and 4..7 (mins); sub-blocks 4..7 keep their low 4 bits
-     * in the nibbles of bytes 8..11 and their top 2 bits in the spare top bits of bytes 0..7.
-     */
     private int scale(long at, int subBlock) {
         return scale(data, at, subBlock);
     }
@@ -55,22 +50,14 @@ public final class Q4_KTensor extends FloatTensor {
         return min(data, at, subBlock);
     }
 
-    /** The 6-bit scale of sub-block {@code subBlock} of the super-block at byte {@code at} (Q5_K packs them alike). */
+    /** The 6-bit scale of sub-block {@code subBlock} of the super-block at byte {@code at} (see {@link KQuants#scale}). */
     static int scale(MemorySegment data, long at, int subBlock) {
-        long scales = at + SCALES;
-        if (subBlock < 4) {
-            return u8(data, scales + subBlock) & 63;
-        }
-        return (u8(data, scales + subBlock + 4) & 0xF) | (u8(data, scales + subBlock - 4) >>> 6) << 4;
+        return KQuants.scale(data, at + SCALES, subBlock);
     }
 
     /** The 6-bit min of sub-block {@code subBlock} of the super-block at byte {@code at}. */
     static int min(MemorySegment data, long at, int subBlock) {
-        long scales = at + SCALES;
-        if (subBlock < 4) {
-            return u8(data, scales + subBlock + 4) & 63;
-        }
-        return (u8(data, scales + subBlock + 4) >>> 4) | (u8(data, scales + subBlock) >>> 6) << 4;
+        return KQuants.min(data, at + SCALES, subBlock);
     }
 
     @Override
