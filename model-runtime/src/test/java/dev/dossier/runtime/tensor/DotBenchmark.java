@@ -11,8 +11,7 @@ import jdk.incubator.vector.FloatVector;
  * does ({@link FloatTensor#rowOperand} once, then {@link FloatTensor#dotRows} over the rows),
  * on rows of 2048 values (TinyLlama's width), for each type. Two working sets: "hot"
  * re-reads the same 8 rows (the kernel's own speed, data in L1) and "memory" streams 256 MB (what
- * decoding sees). "Q4_0-repacked" and "Q8_0-repacked" are the matrices as the runtime repacks them
- * for decoding ({@link InterleavedTensor}).
+ * decoding sees). "TYPE-repacked" is the matrix as the runtime repacks it for decoding ({@link InterleavedTensor}).
  * Types are interleaved round by round so a noisy machine slows them alike; the
  * median and best round are printed.
  * Run: java --add-modules=jdk.incubator.vector -cp target/classes:target/test-classes dev.dossier.runtime.tensor.DotBenchmark [TYPE|TYPE-repacked ...]
@@ -32,7 +31,8 @@ public final class DotBenchmark {
         Random random = new Random(1);
         float[] x = new float[COLS];
         for (int i = 0; i < COLS; i++) x[i] = (float) random.nextGaussian();
-        String[] names = args.length > 0 ? args : new String[] {"F32", "F16", "BF16", "Q8_0", "Q8_0" + REPACKED, "Q4_0", "Q4_0" + REPACKED, "Q4_K", "Q6_K"};
+        String[] names = args.length > 0 ? args : new String[] {"F32", "F16", "BF16", "Q8_0", "Q8_0" + REPACKED, "Q4_0", "Q4_0" + REPACKED, "Q4_K", "Q4_K" + REPACKED,
+                "Q6_K", "Q6_K" + REPACKED};
         GgmlType[] types = new GgmlType[names.length];
         FloatTensor[] matrices = new FloatTensor[names.length];
         int[] rows = new int[names.length];
@@ -81,24 +81,8 @@ public final class DotBenchmark {
     }
 
     private static FloatTensor randomMatrix(GgmlType type, int values, Random random) {
-        byte[] bytes;
-        if (Quantizer.SUPPORTED.contains(type)) {
-            float[] floats = new float[values];
-            for (int i = 0; i < values; i++) floats[i] = (float) random.nextGaussian() * 0.05f;
-            bytes = Quantizer.quantize(type, floats);
-        } else {
-            // Random codes with small, finite scales.
-            bytes = new byte[(int) type.byteSize(values)];
-            random.nextBytes(bytes);
-            for (int at = 0; at < bytes.length; at += type.bytesPerBlock()) {
-                if (type == GgmlType.Q4_K) {
-                    ReferenceBlocks.putF16(bytes, at, 0.001f);
-                    ReferenceBlocks.putF16(bytes, at + 2, 0.001f);
-                } else {
-                    ReferenceBlocks.putF16(bytes, at + 208, 0.0001f);
-                }
-            }
-        }
-        return ReferenceBlocks.tensor(type, bytes);
+        float[] floats = new float[values];
+        for (int i = 0; i < values; i++) floats[i] = (float) random.nextGaussian() * 0.05f;
+        return ReferenceBlocks.tensor(type, Quantizer.quantize(type, floats));
     }
 }
