@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * A Q4_0, Q8_0, Q4_K or Q6_K weight matrix repacked for decoding: each row's blocks of 32 values
+ * A Q4_0, Q8_0 or K-quant (Q3_K, Q4_K, Q5_K, Q6_K) weight matrix repacked for decoding: each row's blocks of 32 values
  * (a K-quant's sub-blocks) in groups of {@link #GROUP} (32 with AVX-512, 16 with AVX2) side by
  * side, each block in a lane of its own. A group's codes are chunks of {@code GROUP} bytes (chunk
  * k holds byte k of every block's codes); a row is all its scales (its metadata, decoded to floats
@@ -46,7 +46,8 @@ import jdk.incubator.vector.VectorSpecies;
  * long as both sides use the same one. Everything else ({@link #getFloat}, {@link #dequantize},
  * {@link #data}) still reads the file's own bytes, for the onnx engine and the slow paths.
  */
-public abstract sealed class InterleavedTensor extends FloatTensor permits InterleavedQ4_0Tensor, InterleavedQ8_0Tensor, InterleavedQ4_KTensor, InterleavedQ6_KTensor {
+public abstract sealed class InterleavedTensor extends FloatTensor permits InterleavedQ4_0Tensor, InterleavedQ8_0Tensor, InterleavedQ4_KTensor, InterleavedQ6_KTensor,
+        InterleavedQ5_KTensor, InterleavedQ3_KTensor {
     protected static final int BLOCK_SIZE = 32;
     /** A K-quant's super-block: 8 blocks, sharing its f16 scales. */
     protected static final int SUPER_BLOCK = 256;
@@ -92,9 +93,10 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
     private final int[] columnPositions;
     private final int rowBytes;
 
-    /** Whether {@code matrix} (of rows of {@code cols} values) has a repacked form: Q4_0, Q8_0, Q4_K or Q6_K, whole half groups. */
+    /** Whether {@code matrix} (of rows of {@code cols} values) has a repacked form: Q4_0, Q8_0, Q3_K, Q4_K, Q5_K or Q6_K, whole half groups. */
     public static boolean fits(FloatTensor matrix, int cols) {
-        return (matrix instanceof Q4_0Tensor || matrix instanceof Q8_0Tensor || matrix instanceof Q4_KTensor || matrix instanceof Q6_KTensor)
+        return (matrix instanceof Q4_0Tensor || matrix instanceof Q8_0Tensor || matrix instanceof Q4_KTensor || matrix instanceof Q6_KTensor
+                || matrix instanceof Q5_KTensor || matrix instanceof Q3_KTensor)
                 && cols % (HALF_GROUP * BLOCK_SIZE) == 0 && cols % matrix.type().blockSize() == 0;
     }
 
@@ -122,23 +124,27 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
             case Q4_0, Q4_K -> BLOCK_SIZE / 2;
             case Q8_0 -> BLOCK_SIZE;
             case Q6_K -> BLOCK_SIZE / 2 + BLOCK_SIZE / 4;
+            case Q5_K -> BLOCK_SIZE / 2 + BLOCK_SIZE / 8;
+            case Q3_K -> BLOCK_SIZE / 4 + BLOCK_SIZE / 8;
             default -> throw new IllegalArgumentException(type + " is not repacked");
         };
     }
 
     /**
      * Bytes of a row's metadata for {@code blocks} blocks (padding included): an f16 scale per block
-     * for Q4_0 and Q8_0; for the K-quants planes of a byte per block (Q4_K: 6-bit scales, then
-     * mins; Q6_K: the 8-bit scales of each block's first and second 16 values), then planes of an
-     * f16 per super-block (Q4_K: d, then dmin; Q6_K: d). Rounded up to 32 bytes, so that the codes
-     * stay aligned.
+     * for Q4_0 and Q8_0; for the K-quants planes of a byte per block (Q4_K and Q5_K: 6-bit scales,
+     * then mins; Q6_K: the 8-bit scales of each block's first and second 16 values; Q3_K: the low 4
+     * bits of its two 6-bit scales, then half a byte per block for their top bits), then planes of
+     * an f16 per super-block (Q4_K and Q5_K: d, then dmin; Q6_K and Q3_K: d). Rounded up to 32
+     * bytes, so that the codes stay aligned.
      */
     private static int metadataBytes(GgmlType type, int blocks) {
         int superBlocks = blocks / (SUPER_BLOCK / BLOCK_SIZE);
         int bytes = switch (type) {
             case Q4_0, Q8_0 -> blocks * Short.BYTES;
-            case Q4_K -> 2 * blocks + 2 * superBlocks * Short.BYTES;
+            case Q4_K, Q5_K -> 2 * blocks + 2 * superBlocks * Short.BYTES;
             case Q6_K -> 2 * blocks + superBlocks * Short.BYTES;
+            case Q3_K -> blocks + blocks / 2 + superBlocks * Short.BYTES;
             default -> throw new IllegalArgumentException(type + " is not repacked");
         };
         return (bytes + 31) / 32 * 32;
@@ -163,6 +169,8 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
             case Q8_0Tensor q8 -> (in, row, codes) -> packScaledBlocks(in, row, blocksPerRow, BLOCK_SIZE, codes);
             case Q4_KTensor q4k -> (in, row, codes) -> InterleavedQ4_KTensor.packRow(in, row, blocksPerRow, paddedBlocks, codes);
             case Q6_KTensor q6k -> (in, row, codes) -> InterleavedQ6_KTensor.packRow(in, row, blocksPerRow, paddedBlocks, codes);
+            case Q5_KTensor q5k -> (in, row, codes) -> InterleavedQ5_KTensor.packRow(in, row, blocksPerRow, paddedBlocks, codes);
+            case Q3_KTensor q3k -> (in, row, codes) -> InterleavedQ3_KTensor.packRow(in, row, blocksPerRow, paddedBlocks, codes);
             default -> throw new AssertionError(type);
         };
         MemorySegment source = file.data();
@@ -183,6 +191,8 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
             case Q8_0Tensor q8 -> new InterleavedQ8_0Tensor(q8, target, cols);
             case Q4_KTensor q4k -> new InterleavedQ4_KTensor(q4k, target, cols);
             case Q6_KTensor q6k -> new InterleavedQ6_KTensor(q6k, target, cols);
+            case Q5_KTensor q5k -> new InterleavedQ5_KTensor(q5k, target, cols);
+            case Q3_KTensor q3k -> new InterleavedQ3_KTensor(q3k, target, cols);
             default -> throw new AssertionError(type);
         };
     }

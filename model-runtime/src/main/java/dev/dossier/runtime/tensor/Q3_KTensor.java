@@ -35,20 +35,34 @@ public final class Q3_KTensor extends FloatTensor {
     public float getFloat(long index) {
         long at = index / BLOCK_SIZE * BLOCK_BYTES;
         int within = (int) (index % BLOCK_SIZE);
+        return d(data, at) * (scale(at, within / 16) - 32) * (code(data, at, within) - 4);
+    }
+
+    /** The 3-bit code (0..7, the value plus 4) of value {@code within} of the super-block at byte {@code at}. */
+    static int code(MemorySegment data, long at, int within) {
         int half = within / 128;
         int run = within % 128 / 32;
         int l = within % 32;
         int low = (u8(data, at + QS + half * 32 + l) >>> (2 * run)) & 3;
         int high = (u8(data, at + l) >>> (within / 32)) & 1;
-        return f16(data, at + D) * (scale(at, within / 16) - 32) * ((low | high << 2) - 4);
+        return low | high << 2;
     }
 
-    /** Scale {@code k} (0..15) as stored, 0..63. */
     private int scale(long at, int k) {
+        return scale(data, at, k);
+    }
+
+    /** Scale {@code k} (0..15) of the super-block at byte {@code at} as stored, 0..63 (the scale plus 32). */
+    static int scale(MemorySegment data, long at, int k) {
         int packed = u8(data, at + SCALES + k % 8);
         int low = k < 8 ? packed & 0xF : packed >>> 4;
         int top = (u8(data, at + SCALES + 8 + k % 4) >>> (2 * (k / 4))) & 3;
         return low | top << 4;
+    }
+
+    /** The super-block's f16 scale d. */
+    static float d(MemorySegment data, long at) {
+        return f16(data, at + D);
     }
 
     @Override

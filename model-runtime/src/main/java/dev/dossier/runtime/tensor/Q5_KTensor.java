@@ -36,13 +36,27 @@ public final class Q5_KTensor extends FloatTensor {
         long at = index / BLOCK_SIZE * BLOCK_BYTES;
         int within = (int) (index % BLOCK_SIZE);
         int subBlock = within / SUB_BLOCK;
+        return f16(data, at) * scale(data, at, subBlock) * code(data, at, within) - f16(data, at + 2) * min(data, at, subBlock);
+    }
+
+    /** The 6-bit scale of sub-block {@code subBlock} of the super-block at byte {@code at}. */
+    static int scale(MemorySegment data, long at, int subBlock) {
+        return KQuants.scale(data, at + SCALES, subBlock);
+    }
+
+    /** The 6-bit min of sub-block {@code subBlock} of the super-block at byte {@code at}. */
+    static int min(MemorySegment data, long at, int subBlock) {
+        return KQuants.min(data, at + SCALES, subBlock);
+    }
+
+    /** The 5-bit code (0..31) of value {@code within} of the super-block at byte {@code at}. */
+    static int code(MemorySegment data, long at, int within) {
+        int subBlock = within / SUB_BLOCK;
         int l = within % 32;
         int packed = u8(data, at + NIBBLES + (within / 64) * 32 + l);
         int low = subBlock % 2 == 0 ? packed & 0xF : packed >>> 4;
         int high = (u8(data, at + QH + l) >>> subBlock) & 1;
-        int q = low | high << 4;
-        return f16(data, at) * KQuants.scale(data, at + SCALES, subBlock) * q
-                - f16(data, at + 2) * KQuants.min(data, at + SCALES, subBlock);
+        return low | high << 4;
     }
 
     @Override

@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The repacked Q4_0, Q8_0, Q4_K and Q6_K matrices against the file's own: the same values in file order, the same values
+ * The repacked Q4_0, Q8_0, Q3_K, Q4_K, Q5_K and Q6_K matrices against the file's own: the same values in file order, the same values
  * in its column order, row products within the 8-bit vector's rounding bound, and whole matrix
  * products (decode and prefill paths) that agree with the file-order tensor's. Column counts are
  * given in half groups (the group follows the CPU's vectors: 512 columns with AVX-512, 256 with
@@ -31,7 +31,8 @@ class InterleavedTensorTest {
     private static final int HALF_GROUP_COLUMNS = InterleavedTensor.HALF_GROUP * InterleavedTensor.BLOCK_SIZE;
 
     @ParameterizedTest
-    @CsvSource({"Q4_0, 1", "Q4_0, 2", "Q4_0, 3", "Q8_0, 1", "Q8_0, 2", "Q8_0, 3", "Q4_K, 1", "Q4_K, 2", "Q4_K, 3", "Q6_K, 1", "Q6_K, 2", "Q6_K, 3"})
+    @CsvSource({"Q4_0, 1", "Q4_0, 2", "Q4_0, 3", "Q8_0, 1", "Q8_0, 2", "Q8_0, 3", "Q4_K, 1", "Q4_K, 2", "Q4_K, 3", "Q6_K, 1", "Q6_K, 2", "Q6_K, 3",
+            "Q5_K, 1", "Q5_K, 2", "Q5_K, 3", "Q3_K, 1", "Q3_K, 2", "Q3_K, 3"})
     void readsTheSameValuesInFileOrderAndInItsColumnOrder(GgmlType type, int halfGroups) {
         int cols = halfGroups * HALF_GROUP_COLUMNS;
         FloatTensor file = randomMatrix(type, ROWS, cols, new Random(cols));
@@ -67,7 +68,7 @@ class InterleavedTensorTest {
      */
     @ParameterizedTest
     @CsvSource({"Q4_0, 0, 21", "Q4_0, 1, 20", "Q4_0, 3, 4", "Q8_0, 0, 21", "Q8_0, 1, 20", "Q8_0, 5, 6", "Q4_K, 0, 21", "Q4_K, 1, 20",
-            "Q6_K, 0, 21", "Q6_K, 3, 4"})
+            "Q6_K, 0, 21", "Q6_K, 3, 4", "Q5_K, 0, 21", "Q5_K, 1, 20", "Q3_K, 0, 21", "Q3_K, 3, 4"})
     void rowsMultipliedInPairsGetExactlyTheirOwnProducts(GgmlType type, int from, int to) {
         int cols = 3 * HALF_GROUP_COLUMNS;
         Random random = new Random(11);
@@ -120,7 +121,8 @@ class InterleavedTensorTest {
      * beyond float rounding.
      */
     @ParameterizedTest
-    @CsvSource({"Q4_0, 1", "Q4_0, 2", "Q4_0, 3", "Q8_0, 1", "Q8_0, 2", "Q8_0, 3", "Q4_K, 1", "Q4_K, 2", "Q4_K, 3", "Q6_K, 1", "Q6_K, 2", "Q6_K, 3"})
+    @CsvSource({"Q4_0, 1", "Q4_0, 2", "Q4_0, 3", "Q8_0, 1", "Q8_0, 2", "Q8_0, 3", "Q4_K, 1", "Q4_K, 2", "Q4_K, 3", "Q6_K, 1", "Q6_K, 2", "Q6_K, 3",
+            "Q5_K, 1", "Q5_K, 2", "Q5_K, 3", "Q3_K, 1", "Q3_K, 2", "Q3_K, 3"})
     void rowProductsStayWithinTheVectorsRoundingBound(GgmlType type, int halfGroups) {
         int cols = halfGroups * HALF_GROUP_COLUMNS;
         Random random = new Random(7 * cols);
@@ -154,7 +156,7 @@ class InterleavedTensorTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K", "Q5_K", "Q3_K"})
     void matrixProductsAgreeWithTheFileOrderTensor(GgmlType type) {
         int cols = 3 * HALF_GROUP_COLUMNS;
         Random random = new Random(3);
@@ -183,11 +185,13 @@ class InterleavedTensorTest {
     }
 
     @Test
-    void onlyQ4_0Q8_0Q4_KAndQ6_KRowsOfWholeHalfGroupsAreRepacked() {
+    void onlyQ4_0Q8_0AndQ3_KToQ6_KRowsOfWholeHalfGroupsAreRepacked() {
         assertTrue(InterleavedTensor.fits(randomMatrix(GgmlType.Q8_0, 1, 512, new Random(1)), 512));
+        assertTrue(InterleavedTensor.fits(randomMatrix(GgmlType.Q3_K, 1, 512, new Random(1)), 512));
         assertTrue(InterleavedTensor.fits(randomMatrix(GgmlType.Q4_K, 1, 512, new Random(1)), 512));
+        assertTrue(InterleavedTensor.fits(randomMatrix(GgmlType.Q5_K, 1, 512, new Random(1)), 512));
         assertTrue(InterleavedTensor.fits(randomMatrix(GgmlType.Q6_K, 1, 512, new Random(1)), 512));
-        assertFalse(InterleavedTensor.fits(randomMatrix(GgmlType.Q5_K, 1, 512, new Random(1)), 512));
+        assertFalse(InterleavedTensor.fits(randomMatrix(GgmlType.Q2_K, 1, 512, new Random(1)), 512));
         assertFalse(InterleavedTensor.fits(randomMatrix(GgmlType.Q4_0, 1, 544, new Random(1)), 544));
         assertFalse(InterleavedTensor.fits(randomMatrix(GgmlType.F16, 1, 512, new Random(1)), 512));
         FloatTensor file = randomMatrix(GgmlType.Q4_0, 2, 544, new Random(1));
@@ -200,10 +204,13 @@ class InterleavedTensorTest {
         assertEquals(GgmlType.Q8_0.byteSize(4 * 1024), InterleavedTensor.byteSize(GgmlType.Q8_0, 4, 1024));
         assertEquals(GgmlType.Q8_0.byteSize(4 * 4 * HALF_GROUP_COLUMNS), InterleavedTensor.byteSize(GgmlType.Q8_0, 4, 3 * HALF_GROUP_COLUMNS),
                 "a half group is padded");
-        // K-quants keep their integer scales beside each super-block's halves: Q4_K's 6-bit scales and
-        // mins take a byte each (144 -> 148 bytes per 256 values), Q6_K's bytes stay the file's.
+        // K-quants keep their integer scales beside each super-block's halves: Q4_K's and Q5_K's 6-bit scales
+        // and mins take a byte each (144 -> 148 and 176 -> 180 bytes per 256 values); Q6_K's bytes stay the
+        // file's, and so do Q3_K's, its 6-bit scales split into a plane of low nibbles and one of top bits.
         assertEquals(4 * (16 * 148), InterleavedTensor.byteSize(GgmlType.Q4_K, 4, 16 * 256));
+        assertEquals(4 * (16 * 180), InterleavedTensor.byteSize(GgmlType.Q5_K, 4, 16 * 256));
         assertEquals(GgmlType.Q6_K.byteSize(4 * 16 * 256), InterleavedTensor.byteSize(GgmlType.Q6_K, 4, 16 * 256));
+        assertEquals(GgmlType.Q3_K.byteSize(4 * 16 * 256), InterleavedTensor.byteSize(GgmlType.Q3_K, 4, 16 * 256));
     }
 
     private static FloatTensor randomMatrix(GgmlType type, int rows, int cols, Random random) {
