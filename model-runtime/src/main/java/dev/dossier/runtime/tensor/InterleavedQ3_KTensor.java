@@ -35,10 +35,8 @@ import jdk.incubator.vector.VectorSpecies;
 public final class InterleavedQ3_KTensor extends InterleavedTensor {
     private static final int LOW_CHUNKS = BLOCK_SIZE / 4;
     private static final int CODE_CHUNKS = LOW_CHUNKS + BLOCK_SIZE / 8;
-    private static final int BLOCKS_PER_SUPER = SUPER_BLOCK / BLOCK_SIZE;
     /** Cache lines of a group's codes. */
     private static final int LINES = CODE_CHUNKS / CHUNKS_PER_LINE;
-    private static final VectorSpecies<Byte> SUPER_BYTES = ByteVector.SPECIES_64;
     private static final VectorSpecies<Integer> SUPER_INTS = IntVector.SPECIES_256;
     /** Where block j's top scale bits start in its super-block's 32 bits: 4j. */
     private static final IntVector TOP_SHIFTS = IntVector.zero(SUPER_INTS).addIndex(4);
@@ -118,7 +116,7 @@ public final class InterleavedQ3_KTensor extends InterleavedTensor {
         for (int s = 0; s < paddedBlocks / BLOCKS_PER_SUPER; s++) {
             int b = s * BLOCKS_PER_SUPER;
             float d = f16(repacked, halves + 2L * s);
-            IntVector lows = (IntVector) ByteVector.fromMemorySegment(SUPER_BYTES, repacked, base + b, ByteOrder.LITTLE_ENDIAN)
+            IntVector lows = (IntVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_64, repacked, base + b, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2I, SUPER_INTS, 0);
             IntVector top = IntVector.broadcast(SUPER_INTS, repacked.get(TOP_BITS, tops + 4L * s))
                     .lanewise(VectorOperators.LSHR, TOP_SHIFTS);
@@ -129,21 +127,16 @@ public final class InterleavedQ3_KTensor extends InterleavedTensor {
         }
     }
 
-    private ShortVector chunk(long at) {
-        return (ShortVector) ByteVector.fromMemorySegment(CHUNK, repacked, at, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
-    }
-
     /** Chunk {@code k}'s inverted high bits, each just above its field (bits 2, 4, 6, 8), for {@link #decodeGroup}. */
     private ShortVector highBits(long group, int k) {
-        return chunk(group + (long) (LOW_CHUNKS + k / 2) * GROUP).lanewise(VectorOperators.LSHL, 2 - k % 2);
+        return unsignedChunk(group + (long) (LOW_CHUNKS + k / 2) * GROUP).lanewise(VectorOperators.LSHL, 2 - k % 2);
     }
 
     @Override
     protected void decodeGroup(long at, float[] scales, int firstScale, int blocks, float[] out, int outOffset) {
         int o = outOffset;
         for (int k = 0; k < LOW_CHUNKS; k++) {
-            ShortVector low = chunk(at + (long) k * GROUP);
+            ShortVector low = unsignedChunk(at + (long) k * GROUP);
             ShortVector high = highBits(at, k);
             for (int field = 0; field < 4; field++) { // fields 0 and 1 take the blocks' first scales, 2 and 3 their second
                 int plane = field < 2 ? firstScale : paddedBlocks + firstScale;
@@ -201,11 +194,11 @@ public final class InterleavedQ3_KTensor extends InterleavedTensor {
                     touched += touchAhead(base + (long) k * CHUNKS_PER_LINE * GROUP);
                 }
                 if (k % 2 == 0) {
-                    highBits = chunk(base + (long) (LOW_CHUNKS + k / 2) * GROUP).lanewise(VectorOperators.LSHL, 2);
+                    highBits = unsignedChunk(base + (long) (LOW_CHUNKS + k / 2) * GROUP).lanewise(VectorOperators.LSHL, 2);
                 } else {
                     highBits = highBits.lanewise(VectorOperators.LSHR, 1);
                 }
-                ShortVector low = chunk(base + (long) k * GROUP);
+                ShortVector low = unsignedChunk(base + (long) k * GROUP);
                 ShortVector high = highBits;
                 first = first.add(low.and(FIELD).sub(high.and(HIGH)).mul(x.chunk(codes + k * GROUP)));
                 first4 = first4.add(low.and(FIELD_4).sub(high.and(HIGH_4)).mul(x.chunk(codes + (k + LOW_CHUNKS) * GROUP)));

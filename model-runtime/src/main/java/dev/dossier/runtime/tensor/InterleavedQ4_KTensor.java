@@ -2,14 +2,12 @@ package dev.dossier.runtime.tensor;
 
 import dev.dossier.runtime.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link InterleavedTensor} for Q4_K: each sub-block of 32 is a block in a lane of its own, its
@@ -24,10 +22,6 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class InterleavedQ4_KTensor extends InterleavedTensor {
     private static final int CHUNKS = BLOCK_SIZE / 2;
-    private static final int BLOCKS_PER_SUPER = SUPER_BLOCK / BLOCK_SIZE;
-    /** One super-block's blocks: 8 byte lanes widened to 8 float lanes. */
-    private static final VectorSpecies<Byte> SUPER_BYTES = ByteVector.SPECIES_64;
-    private static final VectorSpecies<Float> SUPER_FLOATS = FloatVector.SPECIES_256;
 
     InterleavedQ4_KTensor(Q4_KTensor file, MemorySegment repacked, int cols) {
         super(file, repacked, cols, 2);
@@ -68,30 +62,10 @@ public final class InterleavedQ4_KTensor extends InterleavedTensor {
         }
     }
 
-    private static void putHalf(byte[] row, int to, MemorySegment file, long at) {
-        row[to] = file.get(ValueLayout.JAVA_BYTE, at);
-        row[to + 1] = file.get(ValueLayout.JAVA_BYTE, at + 1);
-    }
-
     /** {@code scales[b] = d * scale}, {@code scales[paddedBlocks + b] = -dmin * min}. */
     @Override
     protected void decodeScales(int row, float[] scales) {
-        long base = rowBase(row);
-        int superBlocks = paddedBlocks / BLOCKS_PER_SUPER;
-        long halves = base + 2L * paddedBlocks;
-        for (int s = 0; s < superBlocks; s++) {
-            int b = s * BLOCKS_PER_SUPER;
-            float d = f16(repacked, halves + 2L * s);
-            float dmin = f16(repacked, halves + 2L * (superBlocks + s));
-            integers(base + b).mul(d).intoArray(scales, b);
-            integers(base + paddedBlocks + b).mul(-dmin).intoArray(scales, paddedBlocks + b);
-        }
-    }
-
-    /** A super-block's 8 metadata bytes from {@code at}, as floats. */
-    private FloatVector integers(long at) {
-        return (FloatVector) ByteVector.fromMemorySegment(SUPER_BYTES, repacked, at, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.B2F, SUPER_FLOATS, 0);
+        decodeScalesAndMins(row, scales);
     }
 
     @Override

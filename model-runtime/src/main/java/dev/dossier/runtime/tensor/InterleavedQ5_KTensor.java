@@ -2,14 +2,10 @@ package dev.dossier.runtime.tensor;
 
 import dev.dossier.runtime.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link InterleavedTensor} for Q5_K: each sub-block of 32 is a block in a lane of its own, with 20
@@ -35,12 +31,8 @@ public final class InterleavedQ5_KTensor extends InterleavedTensor {
     private static final int CODE_CHUNKS = NIBBLE_CHUNKS + BLOCK_SIZE / 8;
     /** Chunks of nibbles per chunk of fifth bits. */
     private static final int PER_TOP_CHUNK = NIBBLE_CHUNKS / (CODE_CHUNKS - NIBBLE_CHUNKS);
-    private static final int BLOCKS_PER_SUPER = SUPER_BLOCK / BLOCK_SIZE;
     /** Cache lines of a group's codes. */
     private static final int LINES = CODE_CHUNKS / CHUNKS_PER_LINE;
-    /** One super-block's blocks: 8 byte lanes widened to 8 float lanes. */
-    private static final VectorSpecies<Byte> SUPER_BYTES = ByteVector.SPECIES_64;
-    private static final VectorSpecies<Float> SUPER_FLOATS = FloatVector.SPECIES_256;
     /** Where a chunk of fifth bits shifted into place has value k's and value k + 16's. */
     private static final short LOW_TOP = 0x10;
     private static final short HIGH_TOP = 0x100;
@@ -99,35 +91,10 @@ public final class InterleavedQ5_KTensor extends InterleavedTensor {
         }
     }
 
-    private static void putHalf(byte[] row, int to, MemorySegment file, long at) {
-        row[to] = file.get(ValueLayout.JAVA_BYTE, at);
-        row[to + 1] = file.get(ValueLayout.JAVA_BYTE, at + 1);
-    }
-
     /** {@code scales[b] = d * scale}, {@code scales[paddedBlocks + b] = -dmin * min}. */
     @Override
     protected void decodeScales(int row, float[] scales) {
-        long base = rowBase(row);
-        int superBlocks = paddedBlocks / BLOCKS_PER_SUPER;
-        long halves = base + 2L * paddedBlocks;
-        for (int s = 0; s < superBlocks; s++) {
-            int b = s * BLOCKS_PER_SUPER;
-            float d = f16(repacked, halves + 2L * s);
-            float dmin = f16(repacked, halves + 2L * (superBlocks + s));
-            integers(base + b).mul(d).intoArray(scales, b);
-            integers(base + paddedBlocks + b).mul(-dmin).intoArray(scales, paddedBlocks + b);
-        }
-    }
-
-    /** A super-block's 8 metadata bytes from {@code at}, as floats. */
-    private FloatVector integers(long at) {
-        return (FloatVector) ByteVector.fromMemorySegment(SUPER_BYTES, repacked, at, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.B2F, SUPER_FLOATS, 0);
-    }
-
-    private ShortVector chunk(long at) {
-        return (ShortVector) ByteVector.fromMemorySegment(CHUNK, repacked, at, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
+        decodeScalesAndMins(row, scales);
     }
 
     @Override
@@ -138,8 +105,8 @@ public final class InterleavedQ5_KTensor extends InterleavedTensor {
         FloatVector secondMins = FloatVector.fromArray(FLOATS, scales, paddedBlocks + firstScale + HALF_GROUP);
         int o = outOffset;
         for (int k = 0; k < NIBBLE_CHUNKS; k++) {
-            ShortVector nibbles = chunk(at + (long) k * GROUP);
-            ShortVector tops = chunk(at + (long) (NIBBLE_CHUNKS + k / PER_TOP_CHUNK) * GROUP)
+            ShortVector nibbles = unsignedChunk(at + (long) k * GROUP);
+            ShortVector tops = unsignedChunk(at + (long) (NIBBLE_CHUNKS + k / PER_TOP_CHUNK) * GROUP)
                     .lanewise(VectorOperators.LSHL, 4 - k % PER_TOP_CHUNK);
             // q as the kernel reads it, less 16, and the 16 back: q * d * scale is exact in floats,
             // as the file-order tensor's is, so both round alike when the min comes off.
@@ -192,11 +159,11 @@ public final class InterleavedQ5_KTensor extends InterleavedTensor {
                     touched += touchAhead(base + (long) k * CHUNKS_PER_LINE * GROUP);
                 }
                 if (k % PER_TOP_CHUNK == 0) {
-                    tops = chunk(base + (long) (NIBBLE_CHUNKS + k / PER_TOP_CHUNK) * GROUP).lanewise(VectorOperators.LSHL, 4);
+                    tops = unsignedChunk(base + (long) (NIBBLE_CHUNKS + k / PER_TOP_CHUNK) * GROUP).lanewise(VectorOperators.LSHL, 4);
                 } else {
                     tops = tops.lanewise(VectorOperators.LSHR, 1);
                 }
-                ShortVector nibbles = chunk(base + (long) k * GROUP);
+                ShortVector nibbles = unsignedChunk(base + (long) k * GROUP);
                 first = first.add(nibbles.and(NIBBLE).sub(tops.and(LOW_TOP_BIT)).mul(x.chunk(codes + k * GROUP)));
                 second = second.add(nibbles.sub(tops.and(HIGH_TOP_BIT)).lanewise(VectorOperators.ASHR, 4)
                         .mul(x.chunk(codes + (k + NIBBLE_CHUNKS) * GROUP)));

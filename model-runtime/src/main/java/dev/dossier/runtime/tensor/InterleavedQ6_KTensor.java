@@ -2,14 +2,10 @@ package dev.dossier.runtime.tensor;
 
 import dev.dossier.runtime.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link InterleavedTensor} for Q6_K: each 32 values of a super-block are a block in a lane of its
@@ -26,9 +22,6 @@ import jdk.incubator.vector.VectorSpecies;
 public final class InterleavedQ6_KTensor extends InterleavedTensor {
     private static final int NIBBLE_CHUNKS = BLOCK_SIZE / 2;
     private static final int TOP_CHUNKS = BLOCK_SIZE / 4;
-    private static final int BLOCKS_PER_SUPER = SUPER_BLOCK / BLOCK_SIZE;
-    private static final VectorSpecies<Byte> SUPER_BYTES = ByteVector.SPECIES_64;
-    private static final VectorSpecies<Float> SUPER_FLOATS = FloatVector.SPECIES_256;
     /** Where a code's top 2 bits land, as a 6-bit code's bits 4 and 5. */
     private static final short TOP_BITS = 0x30;
 
@@ -81,20 +74,9 @@ public final class InterleavedQ6_KTensor extends InterleavedTensor {
         for (int s = 0; s < paddedBlocks / BLOCKS_PER_SUPER; s++) {
             int b = s * BLOCKS_PER_SUPER;
             float d = f16(repacked, halves + 2L * s);
-            integers(base + b).mul(d).intoArray(scales, b);
-            integers(base + paddedBlocks + b).mul(d).intoArray(scales, paddedBlocks + b);
+            superBlockIntegers(base + b).mul(d).intoArray(scales, b);
+            superBlockIntegers(base + paddedBlocks + b).mul(d).intoArray(scales, paddedBlocks + b);
         }
-    }
-
-    /** A super-block's 8 signed metadata bytes from {@code at}, as floats. */
-    private FloatVector integers(long at) {
-        return (FloatVector) ByteVector.fromMemorySegment(SUPER_BYTES, repacked, at, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.B2F, SUPER_FLOATS, 0);
-    }
-
-    private ShortVector chunk(long at) {
-        return (ShortVector) ByteVector.fromMemorySegment(CHUNK, repacked, at, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
     }
 
     @Override
@@ -105,8 +87,8 @@ public final class InterleavedQ6_KTensor extends InterleavedTensor {
         FloatVector secondHigh = FloatVector.fromArray(FLOATS, scales, paddedBlocks + firstScale + HALF_GROUP);
         int o = outOffset;
         for (int k = 0; k < NIBBLE_CHUNKS; k++) {
-            ShortVector nibbles = chunk(at + (long) k * GROUP);
-            ShortVector tops = chunk(at + (long) (NIBBLE_CHUNKS + k % TOP_CHUNKS) * GROUP);
+            ShortVector nibbles = unsignedChunk(at + (long) k * GROUP);
+            ShortVector tops = unsignedChunk(at + (long) (NIBBLE_CHUNKS + k % TOP_CHUNKS) * GROUP);
             // Value k's top bits sit at bit 0 (k < 8) or 2, value k + 16's at bit 4 or 6.
             ShortVector lowTops = (k < TOP_CHUNKS ? tops.lanewise(VectorOperators.LSHL, 4) : tops.lanewise(VectorOperators.LSHL, 2)).and(TOP_BITS);
             ShortVector highTops = (k < TOP_CHUNKS ? tops : tops.lanewise(VectorOperators.LSHR, 2)).and(TOP_BITS);
@@ -152,9 +134,9 @@ public final class InterleavedQ6_KTensor extends InterleavedTensor {
                     touched += touchAhead(base + (long) 3 * k / 2 * GROUP);
                 }
                 // Value k's top bits sit at bit 0 (k < 8) or 2 of its tops chunk, value k + 16's at bit 4 or 6.
-                ShortVector tops = chunk(base + (long) (NIBBLE_CHUNKS + k % TOP_CHUNKS) * GROUP)
+                ShortVector tops = unsignedChunk(base + (long) (NIBBLE_CHUNKS + k % TOP_CHUNKS) * GROUP)
                         .lanewise(VectorOperators.LSHL, k < TOP_CHUNKS ? 4 : 2);
-                ShortVector nibbles = chunk(base + (long) k * GROUP);
+                ShortVector nibbles = unsignedChunk(base + (long) k * GROUP);
                 first = first.add(nibbles.and((short) 0xF).or(tops.and(TOP_BITS)).sub((short) 32).mul(x.chunk(codes + k * GROUP)));
                 second = second.add(nibbles.lanewise(VectorOperators.LSHR, 4).or(tops.lanewise(VectorOperators.LSHR, 4).and(TOP_BITS)).sub((short) 32)
                         .mul(x.chunk(codes + (k + NIBBLE_CHUNKS) * GROUP)));

@@ -5,6 +5,7 @@ import dev.dossier.runtime.compute.Parallel;
 import dev.dossier.runtime.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -51,6 +52,7 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
     protected static final int BLOCK_SIZE = 32;
     /** A K-quant's super-block: 8 blocks, sharing its f16 scales. */
     protected static final int SUPER_BLOCK = 256;
+    protected static final int BLOCKS_PER_SUPER = SUPER_BLOCK / BLOCK_SIZE;
     static final String WIDTH_PROPERTY = "dossier.repacked.bits";
     /**
      * The products' short vector: 32 lanes with AVX-512, 16 with AVX2 (chosen when the class loads,
@@ -474,6 +476,41 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
      */
     protected void decodeScales(int row, float[] scales) {
         Halves.decode(repacked, rowBase(row), scales, 0, paddedBlocks);
+    }
+
+    /** The chunk of {@link #GROUP} code bytes at {@code at}, zero-extended to shorts. */
+    protected final ShortVector unsignedChunk(long at) {
+        return (ShortVector) ByteVector.fromMemorySegment(CHUNK, repacked, at, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
+    }
+
+    /** A K-quant super-block's 8 signed metadata bytes (one per block) from {@code at}, as floats. */
+    protected final FloatVector superBlockIntegers(long at) {
+        return (FloatVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_64, repacked, at, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.B2F, FloatVector.SPECIES_256, 0);
+    }
+
+    /**
+     * Q4_K's and Q5_K's metadata, a plane of 6-bit scales, one of mins, then the super-blocks' d and
+     * dmin as halves, into {@code scales[b] = d * scale} and {@code scales[paddedBlocks + b] = -dmin * min}.
+     */
+    protected final void decodeScalesAndMins(int row, float[] scales) {
+        long base = rowBase(row);
+        int superBlocks = paddedBlocks / BLOCKS_PER_SUPER;
+        long halves = base + 2L * paddedBlocks;
+        for (int s = 0; s < superBlocks; s++) {
+            int b = s * BLOCKS_PER_SUPER;
+            float d = f16(repacked, halves + 2L * s);
+            float dmin = f16(repacked, halves + 2L * (superBlocks + s));
+            superBlockIntegers(base + b).mul(d).intoArray(scales, b);
+            superBlockIntegers(base + paddedBlocks + b).mul(-dmin).intoArray(scales, paddedBlocks + b);
+        }
+    }
+
+    /** Copies the half at {@code at} of a file row to {@code row[to]}. */
+    static void putHalf(byte[] row, int to, MemorySegment file, long at) {
+        row[to] = file.get(ValueLayout.JAVA_BYTE, at);
+        row[to + 1] = file.get(ValueLayout.JAVA_BYTE, at + 1);
     }
 
     /** Where group {@code group}'s codes of row {@code row} start. */
